@@ -72,13 +72,25 @@ export function machine() {
   };
 }
 
-/** Writes `benchmarks/results/<name>.json` unless BENCH_SAVE=0; returns the path. */
-export function saveResult(name, data) {
+/** Formats like the repository's Prettier config, so `format:check` accepts saved results. */
+async function formatJson(file, text) {
+  try {
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(file)) ?? {};
+
+    return await prettier.format(text, { ...config, parser: 'json' });
+  } catch {
+    return text;
+  }
+}
+
+/** Writes `benchmarks/results/<name>.json` unless BENCH_SAVE=0; resolves to the path. */
+export async function saveResult(name, data) {
   if (process.env.BENCH_SAVE === '0') return undefined;
 
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(file, await formatJson(file, `${JSON.stringify(data, null, 2)}\n`));
 
   return file;
 }

@@ -284,7 +284,7 @@ async function main() {
     console.log(`target ${op}: ${t.measured}x fast-jwt (>= ${t.target}x) ${verdict}`);
   }
 
-  const file = saveResult('core', {
+  const file = await saveResult('core', {
     benchmark: 'core sign/verify of one HS256 access token',
     machine: machine(),
     versions: packageVersions(import.meta.url, ['fast-jwt', 'jose', 'jsonwebtoken']),
