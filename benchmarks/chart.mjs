@@ -36,10 +36,12 @@ function panel(y, title, rows, target, baselineName) {
     const value = `${row.ratio.toFixed(2)}x  <tspan class="detail">${escape(row.detail)}</tspan>`;
     parts.push(
       `<text x="${x0 - 8}" y="${top + 15}" text-anchor="end">${escape(row.label)}</text>`,
-      `<rect x="${x0}" y="${top + 4}" width="${w.toFixed(1)}" height="${ROW_H - 8}" fill="${fill}"/>`,
+      `<rect x="${x0}" y="${top + 4}" width="${w.toFixed(1)}" height="${ROW_H - 8}" ` +
+        `fill="${fill}"/>`,
       // A cut bar carries its value inside, or the text would run off the picture.
       clipped
-        ? `<text x="${x0 + w - 6}" y="${top + 15}" text-anchor="end" class="inside">→ ${value}</text>`
+        ? `<text x="${x0 + w - 6}" y="${top + 15}" text-anchor="end" class="inside">` +
+            `→ ${value}</text>`
         : `<text x="${x0 + w + 6}" y="${top + 15}">${value}</text>`,
     );
     top += ROW_H;

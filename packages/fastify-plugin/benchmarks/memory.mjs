@@ -157,8 +157,8 @@ async function main() {
     console.log(
       `memory store: ${m.revocations} revocations, heap ${m.baselineMB} MB before, ` +
         `${m.peakMB} MB at peak (${m.peakEntries} entries, ${m.bytesPerEntryAtPeak} B each), ` +
-        `${m.afterMB} MB after expiry (${m.afterEntries} entries, drained in ${m.drainSeconds} s), ` +
-        `${m.afterCloseMB} MB after close`,
+        `${m.afterMB} MB after expiry (${m.afterEntries} entries, ` +
+        `drained in ${m.drainSeconds} s), ${m.afterCloseMB} MB after close`,
     );
   } else {
     console.error('memory check skipped: createMemoryStore is not exported');
