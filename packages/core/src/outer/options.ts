@@ -1,0 +1,152 @@
+import { ConfigError } from '../errors.js';
+import { DIGEST_BYTES, type KeyDerivation, type OuterDigest } from './signer.js';
+import type { OuterSignerOptions } from './types.js';
+
+/** Options after checking, with every default applied and secrets as bytes. */
+export interface OuterConfig {
+  secrets: Buffer[];
+  salt: Buffer;
+  digest: OuterDigest;
+  keyDerivation: KeyDerivation;
+  compress: boolean;
+  clock: () => number;
+  leeway: number;
+  maxTokenLength: number;
+  maxPayloadLength: number;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'secretKeys',
+  'salt',
+  'digest',
+  'keyDerivation',
+  'compress',
+  'clock',
+  'leeway',
+  'maxTokenLength',
+  'maxPayloadLength',
+]);
+const DERIVATIONS: ReadonlySet<string> = new Set(['django-concat', 'concat', 'hmac', 'none']);
+const MAX_LEEWAY = 300;
+const MAX_TOKEN_LENGTH = 1 << 20;
+const MAX_PAYLOAD_LENGTH = 1 << 24;
+// Shorter secrets still interoperate with Python, so they are allowed, but flagged.
+const WEAK_SECRET_BYTES = 32;
+
+/**
+ * Checks every option once and applies the itsdangerous defaults.
+ *
+ * @throws {ConfigError} `ERR_TOKEN_CONFIG` naming the first bad option.
+ */
+export function readOuterOptions(options: OuterSignerOptions): OuterConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('"options" must be an object');
+  }
+
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) throw new ConfigError(`unknown option "${name}"`);
+  }
+
+  return {
+    secrets: readSecrets(options.secretKeys),
+    salt: options.salt === undefined ? Buffer.from('itsdangerous') : toBytes(options.salt, 'salt'),
+    digest: readDigest(options.digest),
+    keyDerivation: readDerivation(options.keyDerivation),
+    compress: readBoolean(options.compress, 'compress'),
+    clock: readClock(options.clock),
+    leeway: readInteger(options.leeway, 'leeway', 0, 0, MAX_LEEWAY),
+    maxTokenLength: readInteger(
+      options.maxTokenLength,
+      'maxTokenLength',
+      8192,
+      1,
+      MAX_TOKEN_LENGTH,
+    ),
+    maxPayloadLength: readInteger(
+      options.maxPayloadLength,
+      'maxPayloadLength',
+      65536,
+      1,
+      MAX_PAYLOAD_LENGTH,
+    ),
+  };
+}
+
+function readSecrets(value: unknown): Buffer[] {
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+
+  if (list.length === 0) throw new ConfigError('"secretKeys" must not be an empty list');
+
+  const secrets = list.map((secret) => toBytes(secret, 'secretKeys'));
+
+  if (secrets.some((secret) => secret.length === 0)) {
+    throw new ConfigError('"secretKeys" must not contain an empty secret');
+  }
+
+  if (secrets.some((secret) => secret.length < WEAK_SECRET_BYTES)) {
+    process.emitWarning(`"secretKeys" has a secret shorter than ${WEAK_SECRET_BYTES} bytes`, {
+      code: 'TA_WEAK_SECRET',
+    });
+  }
+
+  return secrets;
+}
+
+function toBytes(value: unknown, option: string): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+
+  // A copy, so a caller reusing its array cannot change our keys later.
+  if (value instanceof Uint8Array) return Buffer.from(value);
+
+  throw new ConfigError(`"${option}" must be a string or a Uint8Array`);
+}
+
+function readDigest(value: unknown): OuterDigest {
+  if (value === undefined) return 'sha1';
+
+  if (typeof value === 'string' && Object.hasOwn(DIGEST_BYTES, value)) {
+    return value as OuterDigest;
+  }
+
+  throw new ConfigError('"digest" must be one of "sha1", "sha256", "sha512"');
+}
+
+function readDerivation(value: unknown): KeyDerivation {
+  if (value === undefined) return 'django-concat';
+
+  if (typeof value === 'string' && DERIVATIONS.has(value)) return value as KeyDerivation;
+
+  throw new ConfigError('"keyDerivation" must be one of "django-concat", "concat", "hmac", "none"');
+}
+
+function readBoolean(value: unknown, option: string): boolean {
+  if (value === undefined) return false;
+
+  if (typeof value !== 'boolean') throw new ConfigError(`"${option}" must be a boolean`);
+
+  return value;
+}
+
+function readClock(value: unknown): () => number {
+  if (value === undefined) return Date.now;
+
+  if (typeof value !== 'function') throw new ConfigError('"clock" must be a function');
+
+  return value as () => number;
+}
+
+function readInteger(
+  value: unknown,
+  option: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`"${option}" must be an integer from ${min} to ${max}`);
+  }
+
+  return value;
+}
