@@ -1,0 +1,67 @@
+import type { TokenService } from '@tokenized-auth/core';
+import type { ExtractOptions } from './extract.js';
+import type { ResolvedOptions } from './options.js';
+import { StoreUnavailableError, type RevocationStore } from './stores/types.js';
+
+/** Everything a request-time function needs, built once at registration. */
+export interface AuthContext {
+  readonly service: TokenService;
+  readonly store: RevocationStore;
+  readonly options: ResolvedOptions;
+  /** Epoch ms; pinned while a pair is minted so `iat` and `iat_ms` agree (see claims.ts). */
+  readonly clock: PinnableClock;
+  /** Name of the core's type claim, or false when the core uses none. */
+  readonly typeClaim: string | false;
+  readonly extract: ExtractOptions;
+}
+
+export interface PinnableClock {
+  now(): number;
+  /** Runs `mint` with `now()` fixed at `at`; `mint` must be synchronous. */
+  pinned<T>(at: number, mint: () => T): T;
+}
+
+/**
+ * The core reads its clock inside `createAccessToken`; pinning it for the duration of a
+ * synchronous mint lets the plugin know the exact second the core wrote into `iat`.
+ */
+export function createPinnableClock(base: () => number): PinnableClock {
+  let pin: number | undefined;
+
+  return {
+    now: () => pin ?? base(),
+    pinned(at, mint) {
+      pin = at;
+      try {
+        return mint();
+      } finally {
+        pin = undefined;
+      }
+    },
+  };
+}
+
+/**
+ * Runs one store call under a deadline. The Redis store has its own command timeout; this is
+ * the backstop that keeps a request from hanging whatever a store does, so any failure or
+ * overrun becomes {@link StoreUnavailableError} and, later, a 503.
+ */
+export async function callStore<T>(ctx: AuthContext, call: (store: RevocationStore) => Promise<T>) {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreUnavailableError('store call over deadline')),
+      ctx.options.storeTimeout * 2 + 50,
+    );
+  });
+
+  try {
+    return await Promise.race([call(ctx.store), deadline]);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+
+    throw new StoreUnavailableError('store call failed', { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}

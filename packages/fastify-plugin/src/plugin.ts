@@ -1,0 +1,70 @@
+import { createTokenService } from '@tokenized-auth/core';
+import type { FastifyInstance } from 'fastify';
+import { createPinnableClock, type AuthContext } from './context.js';
+import { invalidOptionError } from './errors.js';
+import { createJwtVerify } from './jwt-compat.js';
+import { resolveOptions, type ResolvedOptions, type TokenizedAuthOptions } from './options.js';
+import { setupStore } from './store-setup.js';
+import { createTokenApi } from './tokens.js';
+import type { AuthenticateHook } from './types.js';
+import { verifyRequest } from './verify.js';
+
+/** Refuses set-ups that would silently not work, before anything is decorated. */
+function checkEnvironment(fastify: FastifyInstance, options: ResolvedOptions): void {
+  if (options.cookieName !== undefined && !fastify.hasRequestDecorator('cookies')) {
+    throw invalidOptionError('"cookie" needs @fastify/cookie registered before this plugin');
+  }
+
+  if (options.jwtCompat && fastify.hasRequestDecorator('jwtVerify')) {
+    throw invalidOptionError(
+      '"jwtCompat" cannot decorate "jwtVerify": @fastify/jwt is registered; remove it or ' +
+        'set "jwtCompat" to false',
+    );
+  }
+}
+
+function createContext(fastify: FastifyInstance, options: ResolvedOptions): AuthContext {
+  const clock = createPinnableClock(options.clock);
+  const service = createTokenService({ ...options.service, clock: clock.now });
+  const { store, owned, warning } = setupStore(fastify, options);
+  if (warning !== undefined) fastify.log.warn({ store: store.kind }, warning);
+
+  if (owned) fastify.addHook('onClose', () => store.close());
+
+  return {
+    service,
+    store,
+    options,
+    clock,
+    typeClaim: service.typeClaim,
+    extract: { maxTokenLength: service.maxTokenLength, cookieName: options.cookieName },
+  };
+}
+
+function createAuthenticate(ctx: AuthContext): AuthenticateHook {
+  return async function authenticate(request) {
+    await verifyRequest(ctx, request);
+  };
+}
+
+/**
+ * Wiring only: checks options, builds the token service and store, and decorates. Logic lives
+ * in the modules imported above.
+ */
+export async function tokenizedAuthPlugin(
+  fastify: FastifyInstance,
+  input: TokenizedAuthOptions,
+): Promise<void> {
+  const options = resolveOptions(input);
+  checkEnvironment(fastify, options);
+  const ctx = createContext(fastify, options);
+
+  fastify.decorate('tokens', createTokenApi(ctx));
+  fastify.decorate('authenticate', createAuthenticate(ctx));
+  if (!fastify.hasRequestDecorator('user')) fastify.decorateRequest('user', null as never);
+
+  fastify.decorateRequest('verifyToken', function (this: unknown, verifyOptions?: unknown) {
+    return verifyRequest(ctx, this as never, verifyOptions as never);
+  });
+  if (options.jwtCompat) fastify.decorateRequest('jwtVerify', createJwtVerify(ctx));
+}

@@ -1,0 +1,54 @@
+import type { TokenClaims } from '@tokenized-auth/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenApi } from './tokens.js';
+import type { VerifyTokenOptions } from './verify.js';
+
+/**
+ * Claims of a verified access token, as `request.user` and `verifyToken()` give them. Type your
+ * own claims by augmenting this interface.
+ *
+ * @example
+ * declare module '@tokenized-auth/fastify-plugin' {
+ *   interface TokenizedAuthUser {
+ *     sub: string;
+ *     role: 'admin' | 'member';
+ *   }
+ * }
+ */
+export interface TokenizedAuthUser extends TokenClaims {
+  /** Refresh family of the pair this token belongs to (tokens issued by the plugin). */
+  fam?: string;
+  /** Issuance in epoch milliseconds (tokens issued by the plugin). */
+  iat_ms?: number;
+}
+
+/** A route guard usable as `onRequest` or `preHandler`: 401 / 400 / 503 on failure. */
+export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** `@fastify/jwt`'s `request.jwtVerify`, in its promise and callback forms. */
+export interface JwtVerifyFunction {
+  <T = TokenizedAuthUser>(options?: Record<string, unknown>): Promise<T>;
+  <T = TokenizedAuthUser>(callback: (error: Error | null, user?: T) => void): void;
+  <T = TokenizedAuthUser>(
+    options: Record<string, unknown> | undefined,
+    callback: (error: Error | null, user?: T) => void,
+  ): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Issue, rotate and revoke tokens. */
+    tokens: TokenApi;
+    /** Route guard: `{ onRequest: app.authenticate }`. */
+    authenticate: AuthenticateHook;
+  }
+
+  interface FastifyRequest {
+    /** Claims of the verified access token; set by `verifyToken`, `authenticate`, `jwtVerify`. */
+    user: TokenizedAuthUser;
+    /** Verifies the request's access token, revocation included; sets `request.user`. */
+    verifyToken(options?: VerifyTokenOptions): Promise<TokenizedAuthUser>;
+    /** `@fastify/jwt` compatible verification through the same path as `verifyToken`. */
+    jwtVerify: JwtVerifyFunction;
+  }
+}

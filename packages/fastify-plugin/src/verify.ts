@@ -1,0 +1,79 @@
+import type { TokenClaims } from '@tokenized-auth/core';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import { tokenFacts } from './claims.js';
+import { callStore, type AuthContext } from './context.js';
+import { toHttpError, tokenRevokedError, type HttpAuthError } from './errors.js';
+import { extractToken } from './extract.js';
+import type { TokenFacts } from './stores/types.js';
+
+/** Options of `request.verifyToken`. */
+export interface VerifyTokenOptions {
+  /** Verify this token instead of the one the request carries (header or cookie). */
+  token?: string;
+}
+
+/**
+ * Revocation check for a verified token. With `failOpen`, a store failure lets the token
+ * through (its signature and claims were checked) and says so at warn on every request.
+ */
+async function checkRevocation(ctx: AuthContext, facts: TokenFacts, log: FastifyBaseLogger) {
+  let revoked: boolean;
+  try {
+    revoked = await callStore(ctx, (store) => store.isRevoked(facts));
+  } catch (error) {
+    if (!ctx.options.failOpen) throw error;
+
+    log.warn({ code: 'FST_TA_STORE_UNAVAILABLE', failOpen: true }, 'revocation check skipped');
+
+    return;
+  }
+
+  if (revoked) throw tokenRevokedError();
+}
+
+/**
+ * The single verification path behind `verifyToken`, `authenticate` and `jwtVerify`: the core
+ * checks signatures and claim policy, then the store is asked about revocation every time.
+ */
+export async function verifyAccess(
+  ctx: AuthContext,
+  token: string,
+  log: FastifyBaseLogger,
+): Promise<TokenClaims> {
+  const claims = ctx.service.verifyAccessToken(token);
+
+  await checkRevocation(ctx, tokenFacts(ctx, claims), log);
+
+  return claims;
+}
+
+/** Logs a rejection with its safe reason only: store trouble at warn, the rest at debug. */
+export function logRejection(log: FastifyBaseLogger, error: HttpAuthError): void {
+  if (error.statusCode === 503) {
+    log.warn({ code: error.code }, 'revocation store unavailable');
+
+    return;
+  }
+
+  log.debug({ code: error.code, reason: error.reason }, 'token rejected');
+}
+
+/** `request.verifyToken()`: sets `request.user` and returns the claims. */
+export async function verifyRequest(
+  ctx: AuthContext,
+  request: FastifyRequest,
+  options?: VerifyTokenOptions,
+): Promise<TokenClaims> {
+  try {
+    const token = options?.token ?? extractToken(request, ctx.extract);
+    const claims = await verifyAccess(ctx, token, request.log);
+    request.user = claims as FastifyRequest['user'];
+
+    return claims;
+  } catch (error) {
+    const httpError = toHttpError(error, ctx.options.retryAfter);
+    logRejection(request.log, httpError);
+
+    throw httpError;
+  }
+}

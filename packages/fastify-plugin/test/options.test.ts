@@ -1,0 +1,111 @@
+import cookie from '@fastify/cookie';
+import Fastify from 'fastify';
+import t from 'tap';
+import tokenizedAuth, { createMemoryStore } from '../src/index.js';
+import { SECRET } from './helpers/app.js';
+
+async function registerWith(t: { teardown(fn: () => unknown): void }, options: object) {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(tokenizedAuth, { secret: SECRET, ...options } as never);
+
+  return app;
+}
+
+const badOptions: [string, object, string][] = [
+  ['a string "store"', { store: 'mongo' }, '"store"'],
+  ['an object "store" without store methods', { store: { kind: 'x' } }, '"store"'],
+  ['"redis" with "store" memory', { store: 'memory', redis: 'redis://x' }, '"redis"'],
+  ['a "redis" URL of another scheme', { redis: 'http://localhost' }, '"redis"'],
+  ['a numeric "redis"', { redis: 6379 }, '"redis"'],
+  ['"redis" with a store object', { store: createMemoryStore(), redis: 'redis://x' }, '"redis"'],
+  ['a zero "storeTimeout"', { storeTimeout: 0 }, '"storeTimeout"'],
+  ['a fractional "storeTimeout"', { storeTimeout: 1.5 }, '"storeTimeout"'],
+  ['a string "storeTimeout"', { storeTimeout: '500' }, '"storeTimeout"'],
+  ['a string "failOpen"', { failOpen: 'yes' }, '"failOpen"'],
+  ['a negative "refreshGrace"', { refreshGrace: -1 }, '"refreshGrace"'],
+  ['an infinite "refreshGrace"', { refreshGrace: Infinity }, '"refreshGrace"'],
+  ['a "refreshGrace" over a minute', { refreshGrace: 61 }, '"refreshGrace"'],
+  ['a "cookie" without a name', { cookie: {} }, '"cookie.name"'],
+  ['a "cookie" name with a space', { cookie: { name: 'a b' } }, '"cookie.name"'],
+  ['a numeric "jwtCompat"', { jwtCompat: 1 }, '"jwtCompat"'],
+  ['a zero "retryAfter"', { retryAfter: 0 }, '"retryAfter"'],
+  ['a "clock" that is not a function', { clock: 5 }, '"clock"'],
+];
+
+for (const [what, options, name] of badOptions) {
+  t.test(`fails registration for ${what}`, async (t) => {
+    const error = await registerWith(t, options).then(
+      () => undefined,
+      (err: unknown) => err as { code: string; message: string },
+    );
+
+    t.equal(error?.code, 'FST_TA_INVALID_OPTION');
+    t.ok(error?.message.includes(name), `${error?.message} names ${name}`);
+  });
+}
+
+t.test('fails registration when the core refuses a short secret', async (t) => {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  const error = await app.register(tokenizedAuth, { secret: 'short' }).then(
+    () => undefined,
+    (err: unknown) => err as { code: string; message: string },
+  );
+
+  t.equal(error?.code, 'ERR_TOKEN_CONFIG');
+  t.match(error?.message, /"secret"/);
+});
+
+t.test('fails registration for "store" redis with no client anywhere', async (t) => {
+  await t.rejects(registerWith(t, { store: 'redis' }), {
+    code: 'FST_TA_INVALID_OPTION',
+    message: /"store" is "redis"/,
+  });
+});
+
+t.test('fails registration for "cookie" without @fastify/cookie', async (t) => {
+  await t.rejects(registerWith(t, { cookie: { name: 'token' } }), {
+    code: 'FST_TA_INVALID_OPTION',
+    message: /"cookie" needs @fastify\/cookie/,
+  });
+});
+
+t.test('accepts "cookie" once @fastify/cookie is registered', async (t) => {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(cookie);
+  await app.register(tokenizedAuth, { secret: SECRET, cookie: { name: 'token' } });
+  await app.ready();
+
+  t.equal(typeof app.tokens.issue, 'function');
+});
+
+t.test('warns once at start-up that the default store is per process', async (t) => {
+  const lines: string[] = [];
+  const app = Fastify({
+    logger: { level: 'warn', stream: { write: (l: string) => lines.push(l) } },
+  });
+  t.teardown(() => app.close());
+  await app.register(tokenizedAuth, { secret: SECRET });
+  app.get('/x', { onRequest: app.authenticate }, () => 'ok');
+  await app.ready();
+  const pair = await app.tokens.issue({ sub: 'a' });
+  await app.inject({ url: '/x', headers: { authorization: `Bearer ${pair.accessToken}` } });
+
+  const warnings = lines.filter((line) => line.includes('per process'));
+  t.equal(warnings.length, 1);
+  t.match(JSON.parse(warnings[0]!), { level: 40, store: 'memory' });
+});
+
+t.test('does not warn about a store object the caller supplies', async (t) => {
+  const lines: string[] = [];
+  const app = Fastify({
+    logger: { level: 'warn', stream: { write: (l: string) => lines.push(l) } },
+  });
+  t.teardown(() => app.close());
+  await app.register(tokenizedAuth, { secret: SECRET, store: createMemoryStore() });
+  await app.ready();
+
+  t.same(lines, []);
+});
