@@ -1,0 +1,277 @@
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { CUTOFF_SCRIPT, LEDGER_SCRIPT, MARK_SCRIPT, REDEEM_SCRIPT } from './redis.lua.js';
+import {
+  StoreUnavailableError,
+  type HealthReport,
+  type RedeemRequest,
+  type RedeemResult,
+  type RevocationStore,
+  type TokenFacts,
+} from './types.js';
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /** A connected (or connecting) ioredis client or cluster; the store never closes it. */
+  client: Redis | Cluster;
+  /** Milliseconds before a call counts as failed, whatever the client's own settings (500). */
+  timeoutMs?: number;
+  /** Prefix of every key (default `'ta:'`); must not contain `{` or `}`. */
+  keyPrefix?: string;
+  /** Called once by `close()`, e.g. to quit a client the caller created for the store. */
+  onClose?: () => Promise<void>;
+}
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+/** The commands `defineCommand` adds; names are prefixed so they cannot clash on a shared client. */
+interface ScriptedClient {
+  tokenizedAuthMark: Script;
+  tokenizedAuthLedger: Script;
+  tokenizedAuthCutoff: Script;
+  tokenizedAuthRedeem: Script;
+}
+
+const DEFAULT_TIMEOUT_MS = 500;
+const DEFAULT_PREFIX = 'ta:';
+
+/**
+ * Escapes `%`, braces and everything outside printable ASCII (UTF-16 units, so lone
+ * surrogates survive), making the subject one injective, brace-free hash tag.
+ */
+function hashTag(subject: string): string {
+  // '%' alone is never produced by the escaping below, so it can stand for the empty subject
+  // (an empty `{}` would make Redis hash the whole key and scatter a subject over slots).
+  if (subject === '') return '{%}';
+
+  const escaped = subject.replace(/[^\x21-\x24\x26-\x7a|~]/g, (char) => {
+    const unit = char.charCodeAt(0);
+
+    return unit < 0x100 ? `%${unit.toString(16).padStart(2, '0')}` : `%u${unit.toString(16)}`;
+  });
+
+  return `{${escaped}}`;
+}
+
+/** Keeps only what is safe to log from a client error: its name and first line. */
+function safeCause(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error('non-error rejection');
+
+  const safe = new Error(error.message.split('\n', 1)[0]!.slice(0, 200));
+  safe.name = error.name;
+
+  return safe;
+}
+
+function toMs(time: number): number {
+  return Math.ceil(time);
+}
+
+class RedisStore implements RevocationStore {
+  readonly kind = 'redis' as const;
+  private readonly client: Redis | Cluster;
+  private readonly scripts: ScriptedClient;
+  private readonly timeoutMs: number;
+  private readonly prefix: string;
+  private readonly onClose: (() => Promise<void>) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: RedisStoreOptions) {
+    this.client = options.client;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.prefix = options.keyPrefix ?? DEFAULT_PREFIX;
+    this.onClose = options.onClose;
+    this.client.defineCommand('tokenizedAuthMark', { numberOfKeys: 1, lua: MARK_SCRIPT });
+    this.client.defineCommand('tokenizedAuthLedger', { numberOfKeys: 1, lua: LEDGER_SCRIPT });
+    this.client.defineCommand('tokenizedAuthCutoff', { numberOfKeys: 1, lua: CUTOFF_SCRIPT });
+    this.client.defineCommand('tokenizedAuthRedeem', { numberOfKeys: 3, lua: REDEEM_SCRIPT });
+    this.scripts = this.client as unknown as ScriptedClient;
+  }
+
+  recordIssue(subject: string, at: number, expiresAt: number): Promise<void> {
+    const key = this.key(subject, 'l');
+
+    return this.exec(() => this.scripts.tokenizedAuthLedger(key, toMs(at), toMs(expiresAt)));
+  }
+
+  isRevoked(facts: TokenFacts): Promise<boolean> {
+    const keys = [
+      this.key(facts.subject, `j:${facts.jti}`),
+      this.key(facts.subject, 'c'),
+      this.key(facts.subject, 'l'),
+    ];
+    if (facts.family !== undefined) keys.push(this.key(facts.subject, `f:${facts.family}`));
+
+    // One MGET: every key shares the subject's hash tag, so this is one slot, one round trip.
+    return this.call(async () => {
+      const [revoked, cutoff, ledger, family] = await this.client.mget(keys);
+      if (revoked != null || family != null) return true;
+      if (cutoff != null && facts.issuedAt < Number(cutoff)) return true;
+
+      // No ledger, or one newer than the token: Redis lost data since the token was issued,
+      // and with it perhaps this token's revocation.
+      return ledger == null || facts.issuedAt < Number(ledger);
+    });
+  }
+
+  revoke(facts: TokenFacts): Promise<void> {
+    const key = this.key(facts.subject, `j:${facts.jti}`);
+
+    return this.exec(() => this.scripts.tokenizedAuthMark(key, toMs(facts.expiresAt)));
+  }
+
+  revokeAll(subject: string, at: number, ttlMs: number): Promise<void> {
+    const key = this.key(subject, 'c');
+
+    return this.exec(() => this.scripts.tokenizedAuthCutoff(key, toMs(at), toMs(ttlMs)));
+  }
+
+  revokeFamily(family: string, subject: string, expiresAt: number): Promise<void> {
+    const key = this.key(subject, `f:${family}`);
+
+    return this.exec(() => this.scripts.tokenizedAuthMark(key, toMs(expiresAt)));
+  }
+
+  redeem(request: RedeemRequest): Promise<RedeemResult> {
+    const { subject, jti, family } = request;
+    const keys = [
+      this.key(subject, `r:${jti}`),
+      this.key(subject, `f:${family}`),
+      this.key(subject, `g:${family}`),
+    ];
+    const args = [
+      jti,
+      request.candidate,
+      toMs(request.graceMs),
+      toMs(request.familyExpiresAt),
+      toMs(request.expiresAt),
+    ];
+
+    return this.call(async () => {
+      const reply = (await this.scripts.tokenizedAuthRedeem(...keys, ...args)) as string[];
+
+      return toRedeemResult(reply);
+    });
+  }
+
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    try {
+      await this.call(() => this.client.ping());
+    } catch {
+      return { store: 'redis', ok: false };
+    }
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+
+    return { store: 'redis', ok: true, latencyMs };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.onClose ? this.onClose() : Promise.resolve();
+
+    return this.closing;
+  }
+
+  private async exec(work: () => Promise<unknown>): Promise<void> {
+    await this.call(work);
+  }
+
+  private key(subject: string, suffix: string): string {
+    return `${this.prefix}${hashTag(subject)}:${suffix}`;
+  }
+
+  /**
+   * Bounds every call by `timeoutMs` on our own timer, since a caller-supplied client may
+   * queue commands offline or retry for much longer, and maps every failure to
+   * `StoreUnavailableError` so the plugin can answer 503.
+   */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closing) throw new StoreUnavailableError('redis store closed');
+
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new StoreUnavailableError(`redis store did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([work(), timeout]);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+
+      throw new StoreUnavailableError('redis store unavailable', { cause: safeCause(error) });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function toRedeemResult(reply: string[]): RedeemResult {
+  const [status, successor] = reply;
+  if (status === 'reused') return { status };
+  if ((status === 'fresh' || status === 'grace') && typeof successor === 'string') {
+    return { status, successor };
+  }
+
+  throw new Error('unexpected redeem reply');
+}
+
+/**
+ * ioredis options for a client created for the store: commands fail at once while
+ * disconnected instead of queueing (a prompt 503), at most one resend after a dropped
+ * connection, the client's own timeout matching the store's, and reconnection forever with
+ * capped backoff so the store recovers by itself. `READONLY` (a replica promoted away under
+ * us during failover) reconnects and resends.
+ *
+ * @example
+ * ```ts
+ * const client = new Redis(url, redisClientOptions(500));
+ * ```
+ */
+export function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(1000, timeoutMs * 2),
+    enableAutoPipelining: true,
+    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+  };
+}
+
+function checkOptions(options: RedisStoreOptions): void {
+  const { client, timeoutMs, keyPrefix, onClose } = options;
+  if (typeof client?.defineCommand !== 'function') {
+    throw new TypeError('"client" must be an ioredis Redis or Cluster instance');
+  }
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new TypeError('"timeoutMs" must be a positive number');
+  }
+  if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || /[{}]/.test(keyPrefix))) {
+    throw new TypeError('"keyPrefix" must be a string without braces');
+  }
+  if (onClose !== undefined && typeof onClose !== 'function') {
+    throw new TypeError('"onClose" must be a function');
+  }
+}
+
+/**
+ * Creates the Redis revocation store. Keys of one subject share a hash tag
+ * (`ta:{<subject>}:j:<jti>`, `:f:<family>`, `:c`, `:l`, `:r:<jti>`, `:g:<family>`), so
+ * every call is one slot on Redis Cluster; `isRevoked` is one MGET and `redeem` one Lua
+ * script. Every key expires with the longest-lived token it affects. Needs Redis 7.
+ *
+ * Every call rejects with `StoreUnavailableError` (`ERR_STORE_UNAVAILABLE`) when Redis fails
+ * or does not answer within `timeoutMs`. Throws `TypeError` on bad options.
+ *
+ * @example
+ * ```ts
+ * const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+ * const store = createRedisStore({ client, onClose: async () => void (await client.quit()) });
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): RevocationStore {
+  checkOptions(options);
+
+  return new RedisStore(options);
+}

@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** A Redis server a test suite can break on purpose. */
+export interface RedisServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** False when the suite runs against `REDIS_URL`: no process to stop, kill or pause. */
+  readonly managed: boolean;
+  /** Graceful shutdown (SIGTERM); nothing is persisted, so a restart starts empty. */
+  stop(): Promise<void>;
+  /** Starts the server again on the same port. */
+  start(): Promise<void>;
+  /** SIGKILL, as a crash would. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the socket stays open but nothing answers, as a wedged server would. */
+  pause(): void;
+  resume(): void;
+  flushall(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 5000;
+
+function findBinary(): string | undefined {
+  const explicit = process.env.REDIS_SERVER_BIN;
+  const dirs = (process.env.PATH ?? '').split(delimiter).concat('/usr/bin', '/usr/local/bin');
+  const candidates = explicit ? [explicit] : dirs.map((dir) => join(dir, 'redis-server'));
+
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Why the Redis suites cannot run here, or undefined when they can. Throws when `CI` is set and
+ * neither `REDIS_URL` nor a `redis-server` binary is available: CI must not pass by skipping.
+ */
+export function redisSkipReason(): string | undefined {
+  if (process.env.REDIS_URL || findBinary()) return undefined;
+
+  const reason = 'redis-server not found on PATH and REDIS_URL unset: Redis store suites skipped';
+  if (process.env.CI) throw new Error(`${reason} (CI is set, so this is a failure)`);
+
+  return reason;
+}
+
+/** Why fault tests that stop or pause the server cannot run, or undefined when they can. */
+export function faultSkipReason(server: RedisServer): string | undefined {
+  if (server.managed) return undefined;
+
+  return 'REDIS_URL was given explicitly: the server cannot be stopped, so fault tests skip';
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port assigned');
+
+  return address.port;
+}
+
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(200, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    if (await pingOnce(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`redis-server on port ${port} not ready after ${READY_TIMEOUT_MS} ms`);
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function flushWith(url: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    await client.flushall();
+  } finally {
+    client.disconnect();
+  }
+}
+
+function externalServer(url: string): RedisServer {
+  const parsed = new URL(url);
+  const unavailable = async () => {
+    throw new Error('REDIS_URL server is not managed by the test harness');
+  };
+
+  return {
+    url,
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    managed: false,
+    stop: unavailable,
+    start: unavailable,
+    kill: unavailable,
+    pause: () => {
+      throw new Error('REDIS_URL server is not managed by the test harness');
+    },
+    resume: () => undefined,
+    flushall: () => flushWith(url),
+  };
+}
+
+/**
+ * Starts a throw-away `redis-server` on a free loopback port (no persistence), or wraps
+ * `REDIS_URL` when set. The process is killed when the test process exits.
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  if (process.env.REDIS_URL) return externalServer(process.env.REDIS_URL);
+
+  const binary = findBinary();
+  if (!binary) throw new Error('redis-server not found');
+
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'ta-redis-'));
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const killNow = () => child?.kill('SIGKILL');
+  process.once('exit', () => {
+    killNow();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
+    args.push('no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning');
+    child = spawn(binary, args, { stdio: 'ignore' });
+    await waitForPing(port, child);
+  };
+
+  const signal = async (name: NodeJS.Signals) => {
+    const current = child;
+    if (!current) return;
+    current.kill('SIGCONT');
+    current.kill(name);
+    await waitForExit(current);
+  };
+
+  await start();
+
+  return {
+    url,
+    host: '127.0.0.1',
+    port,
+    managed: true,
+    start,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    flushall: () => flushWith(url),
+  };
+}
