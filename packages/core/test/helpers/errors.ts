@@ -1,6 +1,17 @@
 import type { Test } from 'tap';
 import { isTokenError, TOKEN_ERROR_CODES } from '../../src/errors.js';
 
+/** True when `fn` throws a TokenError with a documented code, false otherwise. */
+export function rejectsWithDocumentedCode(fn: () => unknown): boolean {
+  try {
+    fn();
+  } catch (err) {
+    return isTokenError(err) && TOKEN_ERROR_CODES.includes(err.code);
+  }
+
+  return false;
+}
+
 /** Runs `fn`, expecting a TokenError with `code` (checked first) and, optionally, `claim`. */
 export function expectTokenError(
   t: Test,

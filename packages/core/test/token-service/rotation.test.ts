@@ -1,0 +1,79 @@
+import t from 'tap';
+import { createTokenService } from '../../src/index.js';
+import { expectTokenError } from '../helpers/errors.js';
+import { NOW_MS, secretOf } from '../helpers/service.js';
+
+const clock = () => NOW_MS;
+
+t.test('verifies tokens of every listed master secret and signs with the newest', async (t) => {
+  const before = createTokenService({ secret: secretOf('1'), clock });
+  const during = createTokenService({ secret: [secretOf('1'), secretOf('2')], clock });
+  const after = createTokenService({ secret: secretOf('2'), clock });
+  const old = before.createAccessToken({ sub: 'u' });
+  const fresh = during.createRefreshToken({ sub: 'u' });
+
+  t.equal(during.verifyAccessToken(old).sub, 'u');
+  t.equal(after.verifyRefreshToken(fresh).sub, 'u');
+});
+
+t.test('rejects a token signed with a rotated-out master secret', async (t) => {
+  const old = createTokenService({ secret: secretOf('1'), clock }).createAccessToken({ sub: 'u' });
+  const after = createTokenService({ secret: secretOf('2'), clock });
+
+  expectTokenError(t, () => after.verifyAccessToken(old), 'ERR_TOKEN_SIGNATURE');
+});
+
+t.test('rotates the jwt and outer secrets independently', async (t) => {
+  const keys = {
+    accessSecret: secretOf('a'),
+    refreshSecret: secretOf('r'),
+    outerSecret: secretOf('o'),
+  };
+  const before = createTokenService({ ...keys, clock });
+  const jwtRotated = createTokenService({
+    ...keys,
+    accessSecret: [secretOf('a'), secretOf('A')],
+    clock,
+  });
+  const outerRotated = createTokenService({
+    ...keys,
+    outerSecret: [secretOf('o'), secretOf('O')],
+    clock,
+  });
+  const token = before.createAccessToken({ sub: 'u' });
+
+  t.equal(jwtRotated.verifyAccessToken(token).sub, 'u');
+  t.equal(outerRotated.verifyAccessToken(token).sub, 'u');
+  expectTokenError(
+    t,
+    () => before.verifyAccessToken(jwtRotated.createAccessToken({ sub: 'u' })),
+    'ERR_TOKEN_SIGNATURE',
+  );
+  expectTokenError(
+    t,
+    () => before.verifyAccessToken(outerRotated.createAccessToken({ sub: 'u' })),
+    'ERR_TOKEN_SIGNATURE',
+  );
+});
+
+t.test('rotates asymmetric key pairs: the newest private key signs', async (t) => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const oldPair = generateKeyPairSync('ed25519');
+  const newPair = generateKeyPairSync('ed25519');
+  const refresh = generateKeyPairSync('ed25519');
+  const base = { secret: secretOf('m'), algorithm: 'EdDSA' as const, clock, refreshKeys: refresh };
+  const before = createTokenService({ ...base, accessKeys: oldPair });
+  const during = createTokenService({
+    ...base,
+    accessKeys: [{ publicKey: oldPair.publicKey }, newPair],
+  });
+  const after = createTokenService({ ...base, accessKeys: newPair });
+
+  t.equal(during.verifyAccessToken(before.createAccessToken({ sub: 'old' })).sub, 'old');
+  t.equal(after.verifyAccessToken(during.createAccessToken({ sub: 'new' })).sub, 'new');
+  expectTokenError(
+    t,
+    () => after.verifyAccessToken(before.createAccessToken({ sub: 'u' })),
+    'ERR_TOKEN_SIGNATURE',
+  );
+});
