@@ -23,10 +23,13 @@ function checkEnvironment(fastify: FastifyInstance, options: ResolvedOptions): v
   }
 }
 
-function createContext(fastify: FastifyInstance, options: ResolvedOptions): AuthContext {
+async function createContext(
+  fastify: FastifyInstance,
+  options: ResolvedOptions,
+): Promise<AuthContext> {
   const clock = createPinnableClock(options.clock);
   const service = createTokenService({ ...options.service, clock: clock.now });
-  const { store, owned, warning } = setupStore(fastify, options);
+  const { store, owned, warning } = await setupStore(fastify, options);
   if (warning !== undefined) fastify.log.warn({ store: store.kind }, warning);
 
   if (owned) fastify.addHook('onClose', () => store.close());
@@ -57,7 +60,7 @@ export async function tokenizedAuthPlugin(
 ): Promise<void> {
   const options = resolveOptions(input);
   checkEnvironment(fastify, options);
-  const ctx = createContext(fastify, options);
+  const ctx = await createContext(fastify, options);
 
   fastify.decorate('tokens', createTokenApi(ctx));
   fastify.decorate('authenticate', createAuthenticate(ctx));

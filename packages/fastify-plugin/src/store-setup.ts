@@ -61,7 +61,30 @@ function sharedRedisStore(client: Redis | Cluster, options: ResolvedOptions): St
   return { store, owned: false, ...(warning === undefined ? {} : { warning }) };
 }
 
-function redisStore(fastify: FastifyInstance, options: ResolvedOptions, redis: unknown) {
+/**
+ * With no offline queue, commands sent before the first connection fail, so start-up waits
+ * for it, a bounded time: a Redis that is down at boot gives 503s until it is back.
+ */
+async function waitForReady(client: Redis, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return true;
+
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    client.on('ready', onReady);
+  });
+}
+
+async function redisStore(
+  fastify: FastifyInstance,
+  options: ResolvedOptions,
+  redis: unknown,
+): Promise<StoreSetup> {
   if (isRedisClient(redis)) return sharedRedisStore(redis, options);
 
   if (redis === undefined) {
@@ -84,12 +107,20 @@ function redisStore(fastify: FastifyInstance, options: ResolvedOptions, redis: u
     timeoutMs: options.storeTimeout,
     onClose: () => quit(client),
   });
+  const ready = await waitForReady(
+    client,
+    failFastRedisOptions(options.storeTimeout).connectTimeout!,
+  );
+  const warning = ready ? undefined : 'Redis unreachable at start-up: requests get 503 until it is';
 
-  return { store, owned: true };
+  return { store, owned: true, ...(warning === undefined ? {} : { warning }) };
 }
 
 /** Picks the revocation store from the resolved options. */
-export function setupStore(fastify: FastifyInstance, options: ResolvedOptions): StoreSetup {
+export async function setupStore(
+  fastify: FastifyInstance,
+  options: ResolvedOptions,
+): Promise<StoreSetup> {
   const choice = options.store;
   if (choice.kind === 'custom') return { store: choice.store, owned: false };
 
