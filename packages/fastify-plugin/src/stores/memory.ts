@@ -26,13 +26,16 @@ interface Redemption {
   successor: string;
 }
 
+/**
+ * Times here count from the store's creation (`epoch`): small integers stay unboxed in V8,
+ * which keeps an entry near 100 bytes instead of 130.
+ */
 interface Entry {
   key: string;
   value: number | string | Redemption;
-  expiresAt: number;
+  end: number;
   /** When the sweep next looks at the entry; an extension leaves it early, never late. */
   due: number;
-  live: boolean;
 }
 
 const DEFAULT_MAX_ENTRIES = 100_000;
@@ -47,7 +50,9 @@ const SWEEP_ON_WRITE = 4;
  * it holds at most the map's entries plus removed ones whose time has come anyway.
  */
 class DueHeap {
-  private readonly items: Entry[] = [];
+  private items: Entry[] = [];
+  /** Largest length since the last copy. */
+  private highWater = 0;
 
   get size(): number {
     return this.items.length;
@@ -60,6 +65,7 @@ class DueHeap {
   push(entry: Entry): void {
     const items = this.items;
     let index = items.push(entry) - 1;
+    if (index >= this.highWater) this.highWater = index + 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
       if (items[parent]!.due <= entry.due) break;
@@ -70,6 +76,7 @@ class DueHeap {
   }
 
   pop(): Entry | undefined {
+    if (this.items.length * 4 < this.highWater) this.shrink();
     const items = this.items;
     const top = items[0];
     const last = items.pop();
@@ -90,7 +97,14 @@ class DueHeap {
   }
 
   clear(): void {
-    this.items.length = 0;
+    this.items = [];
+    this.highWater = 0;
+  }
+
+  /** V8 keeps an array's backing store after pops; a copy releases it once mostly empty. */
+  private shrink(): void {
+    this.items = this.items.slice();
+    this.highWater = this.items.length;
   }
 }
 
@@ -100,6 +114,7 @@ class MemoryStore implements MemoryRevocationStore {
   private readonly heap = new DueHeap();
   private readonly maxEntries: number;
   private readonly clock: () => number;
+  private readonly epoch: number;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Tokens issued before `floorAt` count as revoked until `floorUntil`; see `evictOne`. */
@@ -110,6 +125,7 @@ class MemoryStore implements MemoryRevocationStore {
   constructor(options: MemoryStoreOptions) {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     this.clock = options.clock ?? Date.now;
+    this.epoch = this.clock();
     this.schedule(SWEEP_INTERVAL_MS);
   }
 
@@ -203,7 +219,7 @@ class MemoryStore implements MemoryRevocationStore {
 
   private read(key: string, now: number): Entry | undefined {
     const entry = this.entries.get(key);
-    if (entry === undefined || entry.expiresAt > now) return entry;
+    if (entry === undefined || entry.end > now - this.epoch) return entry;
 
     this.remove(entry);
 
@@ -213,23 +229,28 @@ class MemoryStore implements MemoryRevocationStore {
   /** Sets `value`, keeping the later of the old and new expiry: entries only ever grow. */
   private write(key: string, value: Entry['value'], expiresAt: number, now: number): void {
     const entry = this.read(key, now);
+    const end = Math.ceil(expiresAt - this.epoch);
     if (entry) {
       entry.value = value;
-      entry.expiresAt = Math.max(entry.expiresAt, expiresAt);
+      entry.end = Math.max(entry.end, end);
 
       return;
     }
     if (expiresAt <= now) return;
 
     this.makeRoom(now);
-    const created: Entry = { key, value, expiresAt, due: expiresAt, live: true };
+    const created: Entry = { key, value, end, due: end };
     this.entries.set(key, created);
     this.heap.push(created);
   }
 
   private remove(entry: Entry): void {
-    entry.live = false;
     this.entries.delete(entry.key);
+  }
+
+  /** False for an entry already removed on read or replaced since. */
+  private holds(entry: Entry): boolean {
+    return this.entries.get(entry.key) === entry;
   }
 
   private makeRoom(now: number): void {
@@ -245,17 +266,16 @@ class MemoryStore implements MemoryRevocationStore {
    */
   private evictOne(now: number): void {
     const victim = this.heap.pop();
-    if (victim === undefined) return;
-    if (!victim.live) return;
-    if (victim.expiresAt > victim.due) {
-      victim.due = victim.expiresAt;
+    if (victim === undefined || !this.holds(victim)) return;
+    if (victim.end > victim.due) {
+      victim.due = victim.end;
       this.heap.push(victim);
 
       return;
     }
     this.remove(victim);
     this.floorAt = Math.max(this.floorAt, now);
-    this.floorUntil = Math.max(this.floorUntil, victim.expiresAt);
+    this.floorUntil = Math.max(this.floorUntil, victim.end + this.epoch);
     this.warnFull();
   }
 
@@ -272,15 +292,16 @@ class MemoryStore implements MemoryRevocationStore {
   /** Removes due entries until `limit` are handled or `budgetMs` passes; true when caught up. */
   private sweep(now: number, limit: number, budgetMs: number): boolean {
     const started = performance.now();
+    const time = now - this.epoch;
     for (let handled = 0; handled < limit; handled++) {
       const top = this.heap.peek();
-      if (top === undefined || top.due > now) return true;
+      if (top === undefined || top.due > time) return true;
 
       this.heap.pop();
-      if (top.live && top.expiresAt > now) {
-        top.due = top.expiresAt;
+      if (this.holds(top) && top.end > time) {
+        top.due = top.end;
         this.heap.push(top);
-      } else if (top.live) {
+      } else if (this.holds(top)) {
         this.remove(top);
       }
       if ((handled & 1023) === 1023 && performance.now() - started > budgetMs) return false;
