@@ -1,0 +1,136 @@
+import { generateKeyPairSync, hkdfSync } from 'node:crypto';
+import t from 'tap';
+import { algorithmSpec } from '../src/jwt/algorithms.js';
+import {
+  deriveKey,
+  KEY_LABELS,
+  privateKey,
+  publicKey,
+  resolveKeys,
+  secretBytes,
+  secretList,
+} from '../src/keys.js';
+import { expectConfigError } from './helpers/errors.js';
+
+const master = Buffer.alloc(32, 1);
+
+t.test('derives keys with hkdf-sha256 under distinct labels', async (t) => {
+  const outer = deriveKey(master, KEY_LABELS.outer, 32);
+  const access = deriveKey(master, KEY_LABELS.access, 32);
+  const refresh = deriveKey(master, KEY_LABELS.refresh, 32);
+  const expected = Buffer.from(
+    hkdfSync('sha256', master, 'tokenized-auth/v1', KEY_LABELS.access, 32),
+  );
+
+  t.same(access, expected);
+  t.equal(new Set([outer, access, refresh, master].map((key) => key.toString('hex'))).size, 4);
+  t.equal(deriveKey(master, KEY_LABELS.access, 64).length, 64);
+});
+
+t.test('reads strings as utf-8 and copies byte arrays', async (t) => {
+  const bytes = new Uint8Array(32).fill(7);
+  const copy = secretBytes(bytes, 's', 32);
+
+  bytes[0] = 0;
+  t.equal(copy[0], 7);
+  t.equal(secretBytes('é'.repeat(16), 's', 32).length, 32);
+});
+
+t.test('refuses short, empty and non-secret values naming the option', async (t) => {
+  for (const value of ['', 'x'.repeat(31), new Uint8Array(0), 42, null, {}, [['x']]]) {
+    expectConfigError(t, () => secretList(value, 'accessSecret', 32), 'accessSecret');
+  }
+
+  expectConfigError(t, () => secretList([], 'secret', 32), 'secret');
+  expectConfigError(t, () => secretList(['x'.repeat(32), 'short'], 'secret', 32), 'secret[1]');
+});
+
+t.test('keeps rotation lists oldest first', async (t) => {
+  const list = secretList(['a'.repeat(32), 'b'.repeat(32)], 'secret', 32);
+
+  t.same(
+    list.map((bytes) => bytes.toString()),
+    ['a'.repeat(32), 'b'.repeat(32)],
+  );
+});
+
+t.test('signs with the newest secret and verifies with all', async (t) => {
+  const keys = resolveKeys(
+    { secret: ['a'.repeat(32), 'b'.repeat(32)] },
+    algorithmSpec('HS256'),
+    false,
+  );
+
+  t.equal(keys.access.verifyKeys.length, 2);
+  t.equal(keys.access.signKey, keys.access.verifyKeys[1]);
+  t.equal(keys.outer.length, 2);
+});
+
+t.test('lets explicit per-layer secrets win over the master secret', async (t) => {
+  const keys = resolveKeys(
+    { secret: 'm'.repeat(32), outerSecret: 'o'.repeat(32) },
+    algorithmSpec('HS256'),
+    false,
+  );
+
+  t.equal(keys.outer[0]!.toString(), 'o'.repeat(32));
+  t.not(keys.access.signKey!.export().toString('hex'), Buffer.from('m'.repeat(32)).toString('hex'));
+});
+
+t.test('requires distinct access and refresh keys when told to', async (t) => {
+  const shared = 's'.repeat(32);
+  const options = { outerSecret: 'o'.repeat(32), accessSecret: shared, refreshSecret: [shared] };
+
+  t.doesNotThrow(() => resolveKeys(options, algorithmSpec('HS256'), false));
+  expectConfigError(t, () => resolveKeys(options, algorithmSpec('HS256'), true), 'typeClaim');
+
+  const pair = generateKeyPairSync('ed25519');
+  const asymmetric = {
+    secret: 'm'.repeat(32),
+    accessKeys: pair,
+    refreshKeys: { publicKey: pair.publicKey },
+  };
+
+  expectConfigError(t, () => resolveKeys(asymmetric, algorithmSpec('EdDSA'), true), 'typeClaim');
+});
+
+t.test('refuses secrets for asymmetric algorithms and key pairs for hmac', async (t) => {
+  const pair = generateKeyPairSync('ed25519');
+
+  expectConfigError(
+    t,
+    () =>
+      resolveKeys(
+        { secret: 'm'.repeat(32), accessSecret: 'a'.repeat(32) },
+        algorithmSpec('EdDSA'),
+        false,
+      ),
+    'accessSecret',
+  );
+  expectConfigError(
+    t,
+    () => resolveKeys({ secret: 'm'.repeat(32), accessKeys: pair }, algorithmSpec('HS256'), false),
+    'accessKeys',
+  );
+  expectConfigError(
+    t,
+    () =>
+      resolveKeys(
+        { secret: 'm'.repeat(32), accessKeys: [], refreshKeys: pair },
+        algorithmSpec('EdDSA'),
+        false,
+      ),
+    'accessKeys',
+  );
+});
+
+t.test('parses pem keys and derives the public half of a private key', async (t) => {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' });
+
+  t.equal(privateKey(pem, 'k').type, 'private');
+  t.equal(publicKey(pem, 'k').type, 'public');
+  expectConfigError(t, () => privateKey(pair.publicKey, 'k'), 'k');
+  expectConfigError(t, () => privateKey('not a key', 'k'), 'k');
+  expectConfigError(t, () => publicKey(42, 'k'), 'k');
+});
