@@ -15,6 +15,8 @@ export interface AppConfig {
   /** Seconds. */
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  /** Seconds a just-redeemed refresh token still yields the same new pair (0: never). */
+  refreshGrace: number;
   /** Login attempts per client per minute. */
   loginRateLimit: number;
   trustProxy: boolean;
@@ -53,6 +55,7 @@ const schema = {
     OUTER_SECRET: { type: 'string' },
     ACCESS_TOKEN_TTL: { type: 'integer', minimum: 1, maximum: 86400, default: 900 },
     REFRESH_TOKEN_TTL: { type: 'integer', minimum: 1, maximum: 31536000, default: 1209600 },
+    REFRESH_GRACE: { type: 'integer', minimum: 0, maximum: 60, default: 5 },
     LOGIN_RATE_LIMIT: { type: 'integer', minimum: 1, maximum: 100000, default: 10 },
     TRUST_PROXY: { type: 'boolean', default: false },
   },
@@ -68,6 +71,7 @@ interface RawEnv {
   OUTER_SECRET?: string;
   ACCESS_TOKEN_TTL: number;
   REFRESH_TOKEN_TTL: number;
+  REFRESH_GRACE: number;
   LOGIN_RATE_LIMIT: number;
   TRUST_PROXY: boolean;
 }
@@ -98,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...secrets,
     accessTokenTtl: raw.ACCESS_TOKEN_TTL,
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL,
+    refreshGrace: raw.REFRESH_GRACE,
     loginRateLimit: raw.LOGIN_RATE_LIMIT,
     trustProxy: raw.TRUST_PROXY,
   };

@@ -27,6 +27,7 @@ t.test('applies the documented defaults to an empty environment', async (t) => {
   t.equal(config.redisUrl, undefined);
   t.equal(config.accessTokenTtl, 900);
   t.equal(config.refreshTokenTtl, 1209600);
+  t.equal(config.refreshGrace, 5);
   t.equal(config.loginRateLimit, 10);
   t.equal(config.trustProxy, false);
 });
@@ -52,6 +53,7 @@ t.test('reads numbers, booleans and the redis url from strings', async (t) => {
     REDIS_URL: 'redis://127.0.0.1:6379/2',
     ACCESS_TOKEN_TTL: '60',
     REFRESH_TOKEN_TTL: '3600',
+    REFRESH_GRACE: '0',
     LOGIN_RATE_LIMIT: '3',
     TRUST_PROXY: 'true',
   });
@@ -63,6 +65,7 @@ t.test('reads numbers, booleans and the redis url from strings', async (t) => {
     redisUrl: 'redis://127.0.0.1:6379/2',
     accessTokenTtl: 60,
     refreshTokenTtl: 3600,
+    refreshGrace: 0,
     loginRateLimit: 3,
     trustProxy: true,
     generatedSecrets: false,
@@ -95,6 +98,7 @@ t.test('names the variable and the expectation for a bad value', async (t) => {
     [{ ACCESS_TOKEN_TTL: '0' }, /"ACCESS_TOKEN_TTL" must be >= 1/],
     [{ REFRESH_TOKEN_TTL: '1.5' }, /"REFRESH_TOKEN_TTL" must be integer/],
     [{ LOGIN_RATE_LIMIT: '-1' }, /"LOGIN_RATE_LIMIT" must be >= 1/],
+    [{ REFRESH_GRACE: '61' }, /"REFRESH_GRACE" must be <= 60/],
     [{ TRUST_PROXY: 'maybe' }, /"TRUST_PROXY" must be boolean/],
   ];
 
