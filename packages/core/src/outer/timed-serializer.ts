@@ -51,10 +51,24 @@ interface Segments {
 export function createOuterSigner(options: OuterSignerOptions): OuterSigner {
   const config = readOuterOptions(options);
   const mac = createMacSigner(config.secrets, config.salt, config.digest, config.keyDerivation);
+  // Tokens signed within one second share their timestamp segment.
+  let lastSeconds = 0;
+  let lastTimestamp = '';
+
+  function timestampNow(): string {
+    const seconds = nowSeconds(config);
+
+    if (seconds !== lastSeconds) {
+      lastSeconds = seconds;
+      lastTimestamp = encodeTimestamp(seconds);
+    }
+
+    return lastTimestamp;
+  }
 
   function sign(value: unknown): string {
     const payload = dumpPayload(value, config.compress, config.maxPayloadLength);
-    const signed = payload + '.' + encodeTimestamp(nowSeconds(config));
+    const signed = payload + '.' + timestampNow();
     const token = signed + '.' + mac.sign(signed);
 
     if (token.length > config.maxTokenLength) {

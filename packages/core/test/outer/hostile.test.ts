@@ -59,7 +59,10 @@ t.test('rejects one character changed anywhere in any segment', async (t) => {
       const mutated = replaceAt(valid, i, char);
       const error = t.throws(() => signer().verify(mutated)) as { code?: string };
 
-      t.ok(['ERR_TOKEN_SIGNATURE', 'ERR_TOKEN_MALFORMED'].includes(error.code!), error.code);
+      t.ok(
+        ['ERR_TOKEN_SIGNATURE', 'ERR_TOKEN_MALFORMED'].includes(error.code!),
+        String(error.code),
+      );
 
       if (error.code === 'ERR_TOKEN_SIGNATURE') signature++;
     }
@@ -93,7 +96,7 @@ t.test('rejects the token upper-cased or lower-cased', async (t) => {
   for (const mutated of [valid.toUpperCase(), valid.toLowerCase()]) {
     const error = t.throws(() => signer().verify(mutated)) as { code?: string };
 
-    t.ok(['ERR_TOKEN_SIGNATURE', 'ERR_TOKEN_MALFORMED'].includes(error.code!), error.code);
+    t.ok(['ERR_TOKEN_SIGNATURE', 'ERR_TOKEN_MALFORMED'].includes(error.code!), String(error.code));
   }
 });
 
@@ -127,9 +130,7 @@ t.test('rejects a non-canonical payload spelling even under a valid mac', async 
 });
 
 t.test('rejects a missing timestamp', async (t) => {
-  const error = t.throws(() => signer().verify(forge(payloadPart, ''))) as { code: string };
-
-  t.equal(error.code, 'ERR_TOKEN_MALFORMED');
+  t.throws(() => signer().verify(forge(payloadPart, '')), { ...malformed, reason: 'segments' });
 });
 
 t.test('rejects an oversized or non-canonical timestamp under a valid mac', async (t) => {
