@@ -12,7 +12,10 @@ export interface RedisServer {
   readonly port: number;
   /** False when the suite runs against `REDIS_URL`: no process to stop, kill or pause. */
   readonly managed: boolean;
-  /** Graceful shutdown (SIGTERM); nothing is persisted, so a restart starts empty. */
+  /**
+   * Graceful shutdown (SIGTERM); nothing is persisted, so a restart starts empty. A no-op for
+   * `REDIS_URL`, so teardowns may call it unconditionally.
+   */
   stop(): Promise<void>;
   /** Starts the server again on the same port. */
   start(): Promise<void>;
@@ -126,7 +129,8 @@ function externalServer(url: string): RedisServer {
     host: parsed.hostname,
     port: Number(parsed.port || 6379),
     managed: false,
-    stop: unavailable,
+    // Teardown-safe: there is nothing of ours to stop. Everything that breaks the server throws.
+    stop: async () => undefined,
     start: unavailable,
     kill: unavailable,
     pause: () => {
