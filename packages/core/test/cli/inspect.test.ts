@@ -1,16 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import t from 'tap';
-import { createTokenService, type TokenServiceOptions } from '../../dist/index.js';
+import { createTokenService, type TokenServiceOptions } from '../../src/index.js';
+import { seedTokens } from '../helpers/fixtures.js';
 import { MINTED_AT, runCli, SECRET_ENV, SECRETS } from './fixtures/cli.js';
-
-interface SeedToken {
-  token: string;
-  jwt_secret: string;
-  outer_secret: string;
-  signed_at: number;
-  claims: { id: string; exp: number };
-}
 
 const keys: TokenServiceOptions = {
   accessSecret: SECRETS.access,
@@ -19,10 +11,7 @@ const keys: TokenServiceOptions = {
 };
 const service = createTokenService({ ...keys, clock: () => MINTED_AT * 1000 });
 const accessToken = service.createAccessToken({ sub: 'user-42', scope: ['read'] });
-const seeds = JSON.parse(
-  readFileSync(new URL('../fixtures/itsdangerous.json', import.meta.url), 'utf8'),
-) as { seed_tokens: SeedToken[] };
-const pythonAccess = seeds.seed_tokens[0]!;
+const pythonAccess = seedTokens.find((seed) => seed.kind === 'access')!;
 
 function inspectJson(args: readonly string[], env?: Record<string, string>) {
   const result = runCli(['inspect', '--json', ...args], env ? { env } : {});

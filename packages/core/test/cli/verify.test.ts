@@ -1,16 +1,7 @@
-import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { createTokenService } from '../../dist/index.js';
+import { createTokenService } from '../../src/index.js';
+import { seedTokens } from '../helpers/fixtures.js';
 import { MINTED_AT, runCli, SECRET_ENV, SECRETS } from './fixtures/cli.js';
-
-interface SeedToken {
-  kind: 'access' | 'refresh';
-  token: string;
-  jwt_secret: string;
-  outer_secret: string;
-  signed_at: number;
-  claims: { id: string; exp: number };
-}
 
 const service = createTokenService({
   accessSecret: SECRETS.access,
@@ -22,13 +13,8 @@ const accessToken = service.createAccessToken({ sub: 'user-42' });
 const refreshToken = service.createRefreshToken({ sub: 'user-42' });
 const justAfter = ['--now', String(MINTED_AT + 1)];
 
-const seeds = (
-  JSON.parse(readFileSync(new URL('../fixtures/itsdangerous.json', import.meta.url), 'utf8')) as {
-    seed_tokens: SeedToken[];
-  }
-).seed_tokens;
-const pythonAccess = seeds.find((seed) => seed.kind === 'access')!;
-const pythonRefresh = seeds.find((seed) => seed.kind === 'refresh')!;
+const pythonAccess = seedTokens.find((seed) => seed.kind === 'access')!;
+const pythonRefresh = seedTokens.find((seed) => seed.kind === 'refresh')!;
 // The reference service's profile: subject in "id", no type claim, no "iat" or "jti".
 const pythonProfile = [
   '--subject-claim=id',
