@@ -5,6 +5,7 @@
 //   node benchmarks/tokens.mjs            full run (about 45 s)
 //   BENCH_QUICK=1 node benchmarks/tokens.mjs   short run while developing
 //   BENCH_SAVE=0 ...                      do not write benchmarks/results/core.json
+//   BENCH_CORE=/abs/path/index.js ...     measure another build of the core (a what-if patch)
 import { createHmac, createSecretKey, randomFillSync, webcrypto } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { SignJWT, jwtVerify } from 'jose';
@@ -50,7 +51,7 @@ function baselineClaims() {
 
 async function loadOurs() {
   try {
-    const core = await import('../dist/index.js');
+    const core = await import(process.env.BENCH_CORE ?? '../dist/index.js');
     if (typeof core.createTokenService !== 'function') return undefined;
 
     return core;
@@ -70,13 +71,16 @@ function oursCandidates(core) {
 
   const profiles = {
     ours: { secret: SECRET, accessTokenTtl: TTL },
-    // Three explicit keys, "id" as subject, no type claim: how the Python reference service runs.
+    // Three explicit keys, "id" as subject, no type claim, iat/jti optional: how the Python
+    // reference service runs (the interop tests' profile).
     'ours (python profile)': {
       accessSecret: 'python profile access secret, 32 bytes or more',
       refreshSecret: 'python profile refresh secret, 32 bytes or more',
       outerSecret: 'python profile outer secret, 32 bytes or more!!',
       subjectClaim: 'id',
       typeClaim: false,
+      requireIat: false,
+      requireJti: false,
       accessTokenTtl: TTL,
     },
     'ours (compress)': { secret: SECRET, accessTokenTtl: TTL, outer: { compress: true } },
