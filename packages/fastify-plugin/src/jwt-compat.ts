@@ -13,7 +13,7 @@ type Callback = (error: Error | null, user?: TokenizedAuthUser) => void;
 export function createJwtVerify(ctx: AuthContext): JwtVerifyFunction {
   function jwtVerify(this: FastifyRequest, first?: unknown, second?: unknown) {
     const callback = (typeof first === 'function' ? first : second) as Callback | undefined;
-    const result = verifyRequest(ctx, this) as Promise<TokenizedAuthUser>;
+    const result = verifyRequest(ctx, this);
     if (typeof callback !== 'function') return result;
 
     result.then(

@@ -1,5 +1,5 @@
 import { createTokenService } from '@tokenized-auth/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createPinnableClock, type AuthContext } from './context.js';
 import { invalidOptionError } from './errors.js';
 import { createJwtVerify } from './jwt-compat.js';
@@ -66,8 +66,8 @@ export async function tokenizedAuthPlugin(
   fastify.decorate('authenticate', createAuthenticate(ctx));
   if (!fastify.hasRequestDecorator('user')) fastify.decorateRequest('user', null as never);
 
-  fastify.decorateRequest('verifyToken', function (this: unknown, verifyOptions?: unknown) {
-    return verifyRequest(ctx, this as never, verifyOptions as never);
+  fastify.decorateRequest('verifyToken', function (this: FastifyRequest, verifyOptions?) {
+    return verifyRequest(ctx, this, verifyOptions);
   });
   if (options.jwtCompat) fastify.decorateRequest('jwtVerify', createJwtVerify(ctx));
 }

@@ -5,6 +5,7 @@ import { callStore, type AuthContext } from './context.js';
 import { toHttpError, tokenRevokedError, type HttpAuthError } from './errors.js';
 import { extractToken } from './extract.js';
 import type { TokenFacts } from './stores/types.js';
+import type { TokenizedAuthUser } from './types.js';
 
 /** Options of `request.verifyToken`. */
 export interface VerifyTokenOptions {
@@ -58,16 +59,19 @@ export function logRejection(log: FastifyBaseLogger, error: HttpAuthError): void
   log.debug({ code: error.code, reason: error.reason }, 'token rejected');
 }
 
-/** `request.verifyToken()`: sets `request.user` and returns the claims. */
+/**
+ * `request.verifyToken()`: sets `request.user` and returns the claims. Their static type is
+ * what the application declared in `TokenizedAuthUser`, as with `@fastify/jwt`'s user type.
+ */
 export async function verifyRequest(
   ctx: AuthContext,
   request: FastifyRequest,
   options?: VerifyTokenOptions,
-): Promise<TokenClaims> {
+): Promise<TokenizedAuthUser> {
   try {
     const token = options?.token ?? extractToken(request, ctx.extract);
-    const claims = await verifyAccess(ctx, token, request.log);
-    request.user = claims as FastifyRequest['user'];
+    const claims = (await verifyAccess(ctx, token, request.log)) as TokenizedAuthUser;
+    request.user = claims;
 
     return claims;
   } catch (error) {
