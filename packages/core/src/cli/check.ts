@@ -87,11 +87,16 @@ function verifyAs(service: TokenService, kind: TokenKind, token: string): Verdic
   });
 }
 
-// A wrong-type or wrong-key answer only says the token is of the other kind; any other code
-// came from the attempt that got further, so that is the one worth showing.
+// A wrong-type or wrong-key answer may only mean the token is of the other kind; any other
+// code came from the attempt that got further, so that is the one worth showing.
+const INCONCLUSIVE_CODES: readonly string[] = ['ERR_TOKEN_TYPE', 'ERR_TOKEN_SIGNATURE'];
+
 function mostTelling(verdicts: readonly Verdict[]): Verdict {
-  const weight = (verdict: Verdict): number =>
-    verdict.ok ? 3 : ['ERR_TOKEN_TYPE', 'ERR_TOKEN_SIGNATURE'].indexOf(verdict.code) + 1 || 3;
+  const weight = (verdict: Verdict): number => {
+    const rank = verdict.ok ? -1 : INCONCLUSIVE_CODES.indexOf(verdict.code);
+
+    return rank === -1 ? INCONCLUSIVE_CODES.length : rank;
+  };
 
   return verdicts.reduce((best, verdict) => (weight(verdict) > weight(best) ? verdict : best));
 }
@@ -123,8 +128,15 @@ function kindsWithKeys(settings: Settings): readonly TokenKind[] {
   return settings.kinds.filter((kind) => (kind === 'access' ? keys.access : keys.refresh));
 }
 
+// The same clock and leeway the service hands its own outer signer.
 function outerOptions(settings: Settings) {
-  return { ...settings.outer, clock: () => settings.now };
+  const { leeway } = settings.policy;
+
+  return {
+    ...settings.outer,
+    ...(leeway === undefined ? {} : { leeway }),
+    clock: () => settings.now,
+  };
 }
 
 function judge(check: () => Verdict): Verdict {
