@@ -1,8 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
-  buildClaims,
   checkClaims,
-  reservedClaims,
+  createClaimWriter,
   type ClaimExpectation,
   type ClaimPolicy,
   type TokenClaims,
@@ -147,7 +146,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     leeway: policy.leeway,
     maxTokenLength,
   });
-  const shared = { spec, clock, policy, outer, reserved: reservedClaims(policy) };
+  const shared = { spec, clock, policy, outer };
   const access = kindWorker(shared, { type: 'access', ttl: accessTokenTtl }, keys.access);
   const refresh = kindWorker(shared, { type: 'refresh', ttl: refreshTokenTtl }, keys.refresh);
 
@@ -171,7 +170,6 @@ interface SharedParts {
   clock: () => number;
   policy: ClaimPolicy;
   outer: OuterSigner;
-  reserved: ReadonlySet<string>;
 }
 
 function kindWorker(
@@ -179,9 +177,10 @@ function kindWorker(
   expectation: ClaimExpectation,
   keys: { signKey: KeyObject | undefined; verifyKeys: KeyObject[]; option: string },
 ): KindWorker {
-  const { spec, clock, policy, outer, reserved } = shared;
+  const { spec, clock, policy, outer } = shared;
   const signJwt = keys.signKey ? createJwtSigner(spec, keys.signKey) : cannotSign(keys.option);
   const verifyJwt: JwtVerifier = createJwtVerifier(spec, keys.verifyKeys);
+  const writeClaims = createClaimWriter(expectation, policy);
   // The outer timestamp is the signing time, so its age never exceeds the token lifetime.
   const maxAge = expectation.ttl + policy.leeway;
 
@@ -189,7 +188,7 @@ function kindWorker(
     create(claims) {
       const now = Math.floor(clock() / 1000);
 
-      return outer.sign(signJwt(buildClaims(claims, expectation, policy, reserved, now)));
+      return outer.sign(signJwt(writeClaims(claims, now)));
     },
     verify(token) {
       if (typeof token !== 'string') {

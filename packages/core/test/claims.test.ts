@@ -1,11 +1,5 @@
 import t from 'tap';
-import {
-  buildClaims,
-  checkClaims,
-  newJti,
-  reservedClaims,
-  type ClaimPolicy,
-} from '../src/claims.js';
+import { checkClaims, createClaimWriter, newJti, type ClaimPolicy } from '../src/claims.js';
 import { expectConfigError, expectTokenError } from './helpers/errors.js';
 
 const NOW = 1_800_000_000;
@@ -19,7 +13,14 @@ const policy: ClaimPolicy = {
   requireJti: true,
 };
 const access = { type: 'access', ttl: 900 } as const;
-const reserved = reservedClaims(policy);
+const write = createClaimWriter(access, policy);
+
+function build(input: unknown, over: Partial<ClaimPolicy> = {}): Record<string, unknown> {
+  const writer =
+    Object.keys(over).length === 0 ? write : createClaimWriter(access, { ...policy, ...over });
+
+  return JSON.parse(writer(input, NOW)) as Record<string, unknown>;
+}
 
 function valid(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { sub: 'user-1', typ: 'access', iat: NOW, exp: NOW + 900, jti: 'abc', ...extra };
@@ -39,7 +40,7 @@ t.test('mints 22-character base64url jti values that do not repeat', async (t) =
 });
 
 t.test('builds claims with type, iat, exp and jti after the caller claims', async (t) => {
-  const claims = buildClaims({ sub: 'u', scope: ['a'] }, access, policy, reserved, NOW);
+  const claims = build({ sub: 'u', scope: ['a'] });
 
   t.same(Object.keys(claims), ['sub', 'scope', 'typ', 'iat', 'exp', 'jti']);
   t.equal(claims.exp, NOW + 900);
@@ -48,8 +49,7 @@ t.test('builds claims with type, iat, exp and jti after the caller claims', asyn
 });
 
 t.test('adds iss and aud when configured and no type claim when disabled', async (t) => {
-  const over = { ...policy, issuer: 'me', audience: ['a', 'b'], typeClaim: false as const };
-  const claims = buildClaims({ sub: 'u' }, access, over, reservedClaims(over), NOW);
+  const claims = build({ sub: 'u' }, { issuer: 'me', audience: ['a', 'b'], typeClaim: false });
 
   t.equal(claims.iss, 'me');
   t.same(claims.aud, ['a', 'b']);
@@ -58,25 +58,41 @@ t.test('adds iss and aud when configured and no type claim when disabled', async
 
 t.test('refuses caller claims the service owns', async (t) => {
   for (const name of ['exp', 'iat', 'jti', 'nbf', 'iss', 'aud', 'typ']) {
-    expectConfigError(
-      t,
-      () => buildClaims({ sub: 'u', [name]: 1 }, access, policy, reserved, NOW),
-      name,
-    );
+    expectConfigError(t, () => build({ sub: 'u', [name]: 1 }), name);
   }
 
   const proto = JSON.parse('{"sub":"u","__proto__":{"admin":true}}') as object;
 
-  expectConfigError(t, () => buildClaims(proto, access, policy, reserved, NOW), '__proto__');
+  expectConfigError(t, () => build(proto), '__proto__');
+});
+
+t.test(
+  'writes valid json for an object holding only the subject and for odd strings',
+  async (t) => {
+    t.same(Object.keys(build({ sub: 'u' })), ['sub', 'typ', 'iat', 'exp', 'jti']);
+    t.equal(build({ sub: '"},"exp":1,"x":"' }).exp, NOW + 900);
+    t.equal(build({ sub: 'u', nested: { exp: 1 } }).exp, NOW + 900);
+  },
+);
+
+t.test('refuses claims that are not plain objects or carry their own tojson', async (t) => {
+  class Claims {
+    sub = 'u';
+  }
+
+  expectConfigError(t, () => build({ sub: 'u', toJSON: () => ({ sub: 'u', exp: 1 }) }), 'claims');
+  expectConfigError(t, () => build(new Claims()), 'claims');
+  expectConfigError(t, () => build(new Map([['sub', 'u']])), 'claims');
+  t.equal(build(Object.assign(Object.create(null), { sub: 'u' })).sub, 'u');
 });
 
 t.test('refuses claims without a string subject or that are not an object', async (t) => {
   for (const sub of [undefined, '', 42, ['u']]) {
-    expectConfigError(t, () => buildClaims({ sub }, access, policy, reserved, NOW), 'sub');
+    expectConfigError(t, () => build({ sub }), 'sub');
   }
 
   for (const input of [null, 'sub', [], 1]) {
-    expectConfigError(t, () => buildClaims(input, access, policy, reserved, NOW), 'claims');
+    expectConfigError(t, () => build(input), 'claims');
   }
 });
 

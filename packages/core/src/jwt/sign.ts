@@ -3,19 +3,19 @@ import { encodeBase64url } from '../base64url.js';
 import type { AlgorithmSpec } from './algorithms.js';
 import { headerJson } from './header.js';
 
-/** Signs one claims object into a compact JWS (RFC 7515 section 7.1). */
-export type JwtSigner = (claims: Readonly<Record<string, unknown>>) => string;
+/** Signs one JSON payload text into a compact JWS (RFC 7515 section 7.1). */
+export type JwtSigner = (payloadJson: string) => string;
 
 /**
  * Returns a signer bound to one algorithm and one key. The encoded header is computed once;
- * each call serialises the claims, encodes them and signs.
+ * each call encodes the payload text and signs.
  */
 export function createJwtSigner(spec: AlgorithmSpec, key: KeyObject): JwtSigner {
   const head = `${encodeBase64url(headerJson(spec))}.`;
   const signature = signatureFunction(spec, key);
 
-  return (claims) => {
-    const input = head + Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
+  return (payloadJson) => {
+    const input = head + Buffer.from(payloadJson, 'utf8').toString('base64url');
 
     return `${input}.${signature(input)}`;
   };
