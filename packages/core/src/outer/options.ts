@@ -30,8 +30,9 @@ const DERIVATIONS: ReadonlySet<string> = new Set(['django-concat', 'concat', 'hm
 const MAX_LEEWAY = 300;
 const MAX_TOKEN_LENGTH = 1 << 20;
 const MAX_PAYLOAD_LENGTH = 1 << 24;
-// Shorter secrets still interoperate with Python, so they are allowed, but flagged.
+// Shorter secrets still interoperate with Python, so they are allowed, but flagged once.
 const WEAK_SECRET_BYTES = 32;
+let warnedWeakSecret = false;
 
 /**
  * Checks every option once and applies the itsdangerous defaults.
@@ -83,7 +84,8 @@ function readSecrets(value: unknown): Buffer[] {
     throw new ConfigError('"secretKeys" must not contain an empty secret');
   }
 
-  if (secrets.some((secret) => secret.length < WEAK_SECRET_BYTES)) {
+  if (!warnedWeakSecret && secrets.some((secret) => secret.length < WEAK_SECRET_BYTES)) {
+    warnedWeakSecret = true;
     process.emitWarning(`"secretKeys" has a secret shorter than ${WEAK_SECRET_BYTES} bytes`, {
       code: 'TA_WEAK_SECRET',
     });

@@ -13,10 +13,22 @@ import itsdangerous
 DIGESTS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
 
 
+def signer_at(timestamp):
+    """A TimestampSigner whose clock is pinned, so tokens can be compared byte for byte."""
+
+    class PinnedSigner(itsdangerous.TimestampSigner):
+        def get_timestamp(self):
+            return timestamp
+
+    return PinnedSigner
+
+
 def serializer_for(case):
+    timestamp = case.get("timestamp")
     return itsdangerous.URLSafeTimedSerializer(
         case["secret_keys"],
         salt=case["salt"],
+        signer=itsdangerous.TimestampSigner if timestamp is None else signer_at(timestamp),
         signer_kwargs={
             "digest_method": DIGESTS[case["digest"]],
             "key_derivation": case["key_derivation"],

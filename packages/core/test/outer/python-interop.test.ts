@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import t from 'tap';
 import { createOuterSigner, type OuterSignerOptions } from '../../src/outer/index.js';
 
@@ -68,6 +69,30 @@ function ourSigner(settings: Settings, compress = false) {
   });
 }
 
+/**
+ * JSON values whose compact form is the same in JavaScript and Python: no floats (Python
+ * writes 1e-07 where JavaScript writes 1e-7) and no integer-like member names (JavaScript
+ * orders those first, Python keeps insertion order).
+ */
+const portableJson = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', maxDepth: 3 },
+    fc.string({ unit: 'grapheme', maxLength: 12 }),
+    fc.string({
+      unit: fc.constantFrom('\u0000', '\u001f', '"', '\\', '\n', '\u007f', '\u2028', '/', 'é'),
+    }),
+    fc.maxSafeInteger(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(
+      fc.string({ unit: 'grapheme', maxLength: 6 }).filter((k) => !/^(0|[1-9][0-9]*)$/.test(k)),
+      tie('value'),
+      { maxKeys: 4 },
+    ),
+  ),
+})).value;
+
 const missing = itsdangerousMissing();
 
 if (missing !== undefined && process.env.CI) {
@@ -124,6 +149,40 @@ if (missing !== undefined && process.env.CI) {
 
       t.same(ourSigner(settings).verify(answer.token!, { maxAge: 60 }), settings.value);
     });
+  });
+
+  t.test('plain tokens are byte for byte what python signs at the same second', async (t) => {
+    const samples = fc.sample(portableJson, { numRuns: 150, seed: 20261203 });
+    const settings = settingsList();
+    const cases = samples.map((value, i) => ({
+      ...settings[i % settings.length]!,
+      op: 'dumps',
+      value,
+      timestamp: 1765006000 + i,
+    }));
+    const answers = askPython(cases);
+    let plain = 0;
+
+    answers.forEach((answer, i) => {
+      const { value, timestamp, ...rest } = cases[i]!;
+      const ours = createOuterSigner({
+        secretKeys: rest.secret_keys,
+        salt: rest.salt,
+        digest: rest.digest,
+        keyDerivation: rest.key_derivation,
+        compress: answer.token!.startsWith('.'),
+        clock: () => timestamp * 1000,
+      }).sign(value);
+
+      if (answer.token!.startsWith('.')) {
+        t.same(ourSigner(rest).verify(ours), ourSigner(rest).verify(answer.token!));
+      } else {
+        plain++;
+        t.equal(ours, answer.token, `sample ${i}`);
+      }
+    });
+
+    t.ok(plain > 100, `${plain} plain tokens compared`);
   });
 
   t.test('python refuses our token under a key it no longer has', async (t) => {
