@@ -5,10 +5,11 @@ import { parseStrictJson } from '../json.js';
 
 /**
  * Serialises a value as itsdangerous' `_CompactJSON` does (`separators=(',', ':')`,
- * `ensure_ascii=False`): JSON.stringify writes the same bytes for strings, integers, booleans,
- * null, arrays and objects with non-integer keys. With `compress`, zlib is used only when it
- * saves at least two bytes, the rule of `URLSafeSerializerMixin.dump_payload`, and a leading
- * '.' marks it.
+ * `ensure_ascii=False`): JSON.stringify writes the same bytes for strings, safe integers,
+ * booleans, null, arrays and objects. Two spellings differ, though both sides verify either:
+ * floats (Python writes `1e-07`, JavaScript `1e-7`) and integer-like member names, which
+ * JavaScript orders first. With `compress`, zlib is used only when it saves at least two bytes,
+ * the rule of `URLSafeSerializerMixin.dump_payload`, and a leading '.' marks it.
  *
  * @throws {TypeError} when the value has no JSON form (undefined, a function, a symbol).
  * @throws {TokenTooLargeError} `ERR_TOKEN_TOO_LARGE` when the JSON is over `maxPayloadLength`.
@@ -23,7 +24,8 @@ export function dumpPayload(value: unknown, compress: boolean, maxPayloadLength:
   if (bytes.length > maxPayloadLength) throw tooLarge();
 
   if (compress) {
-    // Same zlib defaults as Python's zlib.compress (level 6, 15-bit window), so the bytes match.
+    // Python's zlib.compress defaults too (level 6, 15-bit window); Node's bundled zlib may
+    // still pick other matches, so compressed bytes can differ while inflating alike.
     const deflated = deflateSync(bytes);
 
     if (deflated.length < bytes.length - 1) return '.' + encodeBase64url(deflated);

@@ -5,7 +5,15 @@ export type { KeyDerivation, OuterDigest } from './signer.js';
 
 /**
  * Options of {@link createOuterSigner}, named after their itsdangerous counterparts. Every one is
- * checked once, at construction.
+ * checked once, at construction; a bad one throws `ConfigError` (`ERR_TOKEN_CONFIG`).
+ *
+ * @example
+ * const options: OuterSignerOptions = {
+ *   secretKeys: [process.env.OUTER_SECRET_OLD!, process.env.OUTER_SECRET!],
+ *   salt: 'itsdangerous',
+ *   digest: 'sha1',
+ *   keyDerivation: 'django-concat',
+ * };
  */
 export interface OuterSignerOptions {
   /** One secret, or a list oldest -> newest: the newest signs, every one verifies. */
@@ -17,9 +25,9 @@ export interface OuterSignerOptions {
   /** How the HMAC key is made from secret and salt. Default `'django-concat'`. */
   keyDerivation?: KeyDerivation;
   /**
-   * Deflate payloads when that makes them shorter, as Python always does. Default `false`:
-   * a JWT shrinks by a few percent at several times the signing cost. Compressed tokens are
-   * always accepted.
+   * Deflate payloads when that makes them shorter, as Python always does. Default `false`: a
+   * 200-300 character JWT shrinks by only 7-14%, while deflate makes signing about ten times
+   * slower and every later verify pays for an inflate. Compressed tokens are always accepted.
    */
   compress?: boolean;
   /** Milliseconds since the epoch, for signing and every time check. Default `Date.now`. */
