@@ -26,7 +26,12 @@ export interface AppConfig {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-/** A bad environment variable; the message names it and says what is expected. */
+/**
+ * A bad environment variable; the message names it and says what is expected.
+ *
+ * @example
+ * try { loadConfig({ PORT: 'x' }); } catch (err) { err.code; } // 'ERR_APP_CONFIG'
+ */
 export class AppConfigError extends Error {
   readonly code = 'ERR_APP_CONFIG';
 

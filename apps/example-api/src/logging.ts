@@ -24,7 +24,12 @@ const REDACTED_PATHS = [
   '*.refreshToken',
 ];
 
-/** Pino options for the API: the given level, credentials replaced by "[redacted]". */
+/**
+ * Pino options for the API: the given level, credentials replaced by "[redacted]".
+ *
+ * @example
+ * const app = Fastify({ logger: loggerOptions('info') });
+ */
 export function loggerOptions(
   level: LogLevel,
   stream?: LogDestination,

@@ -11,7 +11,12 @@ interface StoredUser extends PublicUser {
   hash: Buffer;
 }
 
-/** Raised by {@link UserStore.register} when the username already exists. */
+/**
+ * Raised by {@link UserStore.register} when the username already exists.
+ *
+ * @example
+ * if (err instanceof UsernameTakenError) reply.code(409);
+ */
 export class UsernameTakenError extends Error {
   readonly code = 'ERR_USERNAME_TAKEN';
 
@@ -26,14 +31,33 @@ const SALT_LENGTH = 16;
 
 // OWASP's scrypt floor (N=2^17, r=8, p=1) wants 128 MiB per hash; 2^15 keeps a small demo box
 // responsive while still costing an attacker tens of milliseconds per guess.
-const SCRYPT_OPTIONS: ScryptOptions = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const DEFAULT_COST = 2 ** 15;
 
-function derive(password: string, salt: Buffer): Promise<Buffer> {
+export interface UserStoreOptions {
+  /** scrypt's N, a power of two from 2^10 (default 2^15); lower only to speed up tests. */
+  cost?: number;
+}
+
+function scryptOptions(cost: number): ScryptOptions {
+  if (
+    !Number.isSafeInteger(cost) ||
+    cost < 2 ** 10 ||
+    cost > 2 ** 20 ||
+    (cost & (cost - 1)) !== 0
+  ) {
+    throw new TypeError('"cost" must be a power of two from 1024 to 1048576');
+  }
+
+  // scrypt needs 128 * N * r bytes; Node refuses anything over maxmem (32 MiB by default).
+  return { N: cost, r: 8, p: 1, maxmem: 256 * cost * 8 };
+}
+
+function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   // NFC so the same password typed on two keyboards (composed or decomposed accents) matches.
   const normalized = password.normalize('NFC');
 
   return new Promise((resolve, reject) => {
-    scrypt(normalized, salt, KEY_LENGTH, SCRYPT_OPTIONS, (err, key) => {
+    scrypt(normalized, salt, KEY_LENGTH, options, (err, key) => {
       if (err) reject(err);
       else resolve(key);
     });
@@ -54,6 +78,12 @@ export class UserStore {
   // An unknown username still costs one scrypt against this, so response time does not tell
   // an attacker which usernames exist.
   readonly #decoy = { salt: randomBytes(SALT_LENGTH), hash: randomBytes(KEY_LENGTH) };
+  readonly #scrypt: ScryptOptions;
+
+  /** @throws {TypeError} when `cost` is not a power of two from 2^10 to 2^20 */
+  constructor(options: UserStoreOptions = {}) {
+    this.#scrypt = scryptOptions(options.cost ?? DEFAULT_COST);
+  }
 
   /**
    * @throws {UsernameTakenError} `ERR_USERNAME_TAKEN`
@@ -62,7 +92,7 @@ export class UserStore {
     if (this.#byName.has(username)) throw new UsernameTakenError();
 
     const salt = randomBytes(SALT_LENGTH);
-    const hash = await derive(password, salt);
+    const hash = await derive(password, salt, this.#scrypt);
 
     // A concurrent registration of the same name may have finished while we hashed.
     if (this.#byName.has(username)) throw new UsernameTakenError();
@@ -78,7 +108,7 @@ export class UserStore {
   async authenticate(username: string, password: string): Promise<PublicUser | null> {
     const user = this.#byName.get(username);
     const { salt, hash } = user ?? this.#decoy;
-    const candidate = await derive(password, salt);
+    const candidate = await derive(password, salt, this.#scrypt);
     const matches = timingSafeEqual(candidate, hash);
 
     return user && matches ? toPublic(user) : null;

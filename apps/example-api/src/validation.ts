@@ -20,6 +20,10 @@ function describe(error: FastifySchemaValidationError, dataVar: string): string 
 /**
  * Fastify `schemaErrorFormatter`: one 400 message listing what is wrong, never echoing a value
  * (a mistyped password must not come back in a response or a log line).
+ *
+ * @example
+ * const app = Fastify({ schemaErrorFormatter: formatValidationErrors });
+ * // 400 "body has unknown property \"admin\"; body.password must be string"
  */
 export function formatValidationErrors(
   errors: FastifySchemaValidationError[],

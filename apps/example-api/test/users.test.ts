@@ -82,3 +82,14 @@ t.test('returns no hash or salt in the public user', async (t) => {
   t.same(Object.keys(alice).sort(), ['id', 'username']);
   t.same(Object.keys(users.findById(alice.id) ?? {}).sort(), ['id', 'username']);
 });
+
+t.test('refuses a scrypt cost that is not a power of two in range', async (t) => {
+  for (const cost of [1000, 512, 2 ** 21, 2 ** 14 + 0.5]) {
+    t.throws(() => new UserStore({ cost }), { name: 'TypeError', message: /"cost" must be/ });
+  }
+
+  const cheap = new UserStore({ cost: 2 ** 10 });
+  await cheap.register('alice', PASSWORD);
+
+  t.ok(await cheap.authenticate('alice', PASSWORD));
+});

@@ -26,7 +26,13 @@ interface Credentials {
   password: string;
 }
 
-/** `/auth/*`: register, login, refresh, logout, logout-all. */
+/**
+ * `/auth/*`: register, login, refresh, logout, logout-all. Needs the token plugin and
+ * `@fastify/rate-limit` registered first.
+ *
+ * @example
+ * await app.register(authRoutes, { prefix: '/auth', users: new UserStore(), loginRateLimit: 10 });
+ */
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
   const { users } = options;
 

@@ -14,6 +14,9 @@ const healthResponse = {
 /**
  * `GET /health`: always 200 while the process serves HTTP; `status` says whether the revocation
  * store answers, since without it every authenticated route fails closed with 503.
+ *
+ * @example
+ * await app.register(healthRoutes);
  */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(

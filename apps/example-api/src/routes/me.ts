@@ -7,7 +7,13 @@ export interface MeRoutesOptions {
   users: UserStore;
 }
 
-/** `GET /me`: the user the access token was issued to. */
+/**
+ * `GET /me`: the user the access token was issued to; 404 `APP_USER_NOT_FOUND` when that user
+ * is gone.
+ *
+ * @example
+ * await app.register(meRoutes, { users });
+ */
 export async function meRoutes(app: FastifyInstance, options: MeRoutesOptions): Promise<void> {
   app.get(
     '/me',

@@ -1,7 +1,6 @@
 import type { Test } from 'tap';
 import type { AppConfig } from '../../src/config.js';
-import { UserStore } from '../../src/users.js';
-import { startApi, type RunningApi } from './http.js';
+import { cheapUsers, startApi, type RunningApi } from './http.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -205,7 +204,7 @@ export function flowSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfi
 /** Two API nodes behind one load balancer: users are shared here, as a database would be. */
 export function sharedStoreSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfig): void {
   t.test('refuses on one instance a token logged out on the other', async (t) => {
-    const users = new UserStore();
+    const users = cheapUsers();
     const east = await startApi(config(), { users });
     const west = await startApi(config(), { users });
     t.teardown(() => Promise.all([east.close(), west.close()]));
@@ -230,7 +229,7 @@ export function sharedStoreSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => A
   });
 
   t.test('refuses on one instance a refresh token already rotated on the other', async (t) => {
-    const users = new UserStore();
+    const users = cheapUsers();
     const env = { REFRESH_GRACE: '0' };
     const east = await startApi(config(env), { users });
     const west = await startApi(config(env), { users });
@@ -248,7 +247,7 @@ export function sharedStoreSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => A
   });
 
   t.test('logs out every session on both instances at once', async (t) => {
-    const users = new UserStore();
+    const users = cheapUsers();
     const east = await startApi(config(), { users });
     const west = await startApi(config(), { users });
     t.teardown(() => Promise.all([east.close(), west.close()]));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApp, type BuildAppOptions } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
+import { UserStore } from '../../src/users.js';
 
 export const SECRETS = {
   JWT_SECRET: 'test-access-secret-0123456789abcdef',
@@ -38,8 +39,13 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/** Users hashed at scrypt's lowest cost: these suites test HTTP, users.test.ts the hash. */
+export function cheapUsers(): UserStore {
+  return new UserStore({ cost: 2 ** 10 });
+}
+
 export async function startApi(config: AppConfig, options?: BuildAppOptions): Promise<RunningApi> {
-  const app = await buildApp(config, options);
+  const app = await buildApp(config, { users: cheapUsers(), ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
