@@ -23,7 +23,7 @@ export interface RedisStoreOptions {
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
-/** The commands `defineCommand` adds; names are prefixed so they cannot clash on a shared client. */
+/** Commands `defineCommand` adds; prefixed names cannot clash on a shared client. */
 interface ScriptedClient {
   tokenizedAuthMark: Script;
   tokenizedAuthLedger: Script;
@@ -46,7 +46,7 @@ function hashTag(subject: string): string {
   const escaped = subject.replace(/[^\x21-\x24\x26-\x7a|~]/g, (char) => {
     const unit = char.charCodeAt(0);
 
-    return unit < 0x100 ? `%${unit.toString(16).padStart(2, '0')}` : `%u${unit.toString(16)}`;
+    return unit < 0x100 ? `%${unit.toString(16).padStart(2, '0')}` : `%u${unit.toString(16).padStart(4, '0')}`;
   });
 
   return `{${escaped}}`;

@@ -96,6 +96,20 @@ export function storeContract(t: Test, harness: StoreHarness): void {
     t.equal(await store.isRevoked(facts), false, 'the entry went with the token it revoked');
   });
 
+  t.test('revoking a token that already expired stores nothing and throws nothing', async (t) => {
+    const store = await open(t);
+    const subject = subjectFor('ken');
+    const now = harness.now();
+    await store.recordIssue(subject, now - 2000, now - 1000);
+    const expired = token(subject, now - 2000, 1000);
+    await store.revoke(expired);
+    await store.revokeFamily('fam-gone', subject, now - 1000);
+
+    t.equal(await store.isRevoked(expired), true, 'the expired ledger counts as missing');
+    const live = await issue(store, subject, now);
+    t.equal(await store.isRevoked(live), false, 'issuing again works after the expired one');
+  });
+
   t.test('revoke-all refuses tokens issued before the cut-off, same second included', async (t) => {
     const store = await open(t);
     const subject = subjectFor('dave');

@@ -104,7 +104,7 @@ if (skip) {
     const client = await connect(server, t);
     const keyPrefix = `tag-${randomUUID()}:`;
     const store = createRedisStore({ client, keyPrefix });
-    const subjects = ['a}b{c', 'a%7db{c', '', 'é\ud800 x', '{}'];
+    const subjects = ['a}b{c', 'a%7db{c', '', 'é\ud800 x', '{}', '\u0100a', '\u100a'];
     for (const subject of subjects) {
       const token = facts(subject, HOUR, 'fam');
       await store.recordIssue(subject, token.issuedAt, token.expiresAt);
@@ -145,7 +145,7 @@ if (skip) {
     const started = process.hrtime.bigint();
     for (let i = 0; i < rounds; i++) await store.isRevoked(token);
     const micros = Number(process.hrtime.bigint() - started) / 1000 / rounds;
-    t.comment(`isRevoked round trip: ${micros.toFixed(1)} µs mean over ${rounds} sequential calls`);
+    t.comment(`isRevoked round trip: ${micros.toFixed(1)} µs mean, ${rounds} sequential calls`);
 
     t.ok(micros < 5000, `${micros.toFixed(1)} µs`);
   });
