@@ -46,7 +46,9 @@ function hashTag(subject: string): string {
   const escaped = subject.replace(/[^\x21-\x24\x26-\x7a|~]/g, (char) => {
     const unit = char.charCodeAt(0);
 
-    return unit < 0x100 ? `%${unit.toString(16).padStart(2, '0')}` : `%u${unit.toString(16).padStart(4, '0')}`;
+    return unit < 0x100
+      ? `%${unit.toString(16).padStart(2, '0')}`
+      : `%u${unit.toString(16).padStart(4, '0')}`;
   });
 
   return `{${escaped}}`;
