@@ -70,7 +70,8 @@ t.test('accepts ioredis options', { skip }, async (t) => {
 t.test('reuses a client passed in and leaves it open', { skip }, async (t) => {
   const client = new Redis(server.url);
   t.teardown(() => client.quit());
-  const { app } = await buildApp({ teardown: () => {} }, { redis: client });
+  const { app, logs } = await buildApp({ teardown: () => {} }, { redis: client });
+  t.match(logs.join(''), /"level":40.*queues commands while offline/, 'offline queue warned');
   const pair = await app.tokens.issue({ sub: 'shared' });
   t.equal((await app.inject({ url: '/me', headers: bearer(pair.accessToken) })).statusCode, 200);
   await app.close();
@@ -133,6 +134,28 @@ t.test('answers 503 promptly while Redis is stopped, then recovers', { skip }, a
   const fresh = await app.tokens.issue({ sub: 'fault-stop' });
   const res = await app.inject({ url: '/me', headers: bearer(fresh.accessToken) });
   t.equal(res.statusCode, 200, 'recovers without restarting Fastify');
+});
+
+t.test('starts with Redis down and serves once it is up', { skip }, async (t) => {
+  const why = faultSkipReason(server);
+  if (why) return t.plan(0, why);
+
+  await server.stop();
+  const started = performance.now();
+  const { app, logs } = await buildApp(t, { redis: server.url, storeTimeout: 200 });
+  t.ok(performance.now() - started < 3000, 'registration does not hang');
+  t.match(logs.join(''), /"level":40.*unreachable at start-up/);
+  await t.rejects(app.tokens.issue({ sub: 'late' }), { code: 'FST_TA_STORE_UNAVAILABLE' });
+
+  await server.start();
+  const issue = async () => {
+    try {
+      return { statusCode: 200, pair: await app.tokens.issue({ sub: 'late' }) };
+    } catch {
+      return { statusCode: 503 };
+    }
+  };
+  t.equal(await waitForStatus(issue, 200, 5000), 200);
 });
 
 t.test('answers 503 promptly while Redis is wedged', { skip }, async (t) => {
