@@ -87,6 +87,8 @@ class RedisStore implements RevocationStore {
     this.client.defineCommand('tokenizedAuthCutoff', { numberOfKeys: 1, lua: CUTOFF_SCRIPT });
     this.client.defineCommand('tokenizedAuthRedeem', { numberOfKeys: 3, lua: REDEEM_SCRIPT });
     this.scripts = this.client as unknown as ScriptedClient;
+    if (this.client.status === 'ready') void this.checkEviction();
+    else this.client.once('ready', () => void this.checkEviction());
   }
 
   recordIssue(subject: string, at: number, expiresAt: number): Promise<void> {
@@ -171,6 +173,27 @@ class RedisStore implements RevocationStore {
     this.closing ??= this.onClose ? this.onClose() : Promise.resolve();
 
     return this.closing;
+  }
+
+  /**
+   * A Redis that evicts keys under memory pressure can drop a revocation while keeping the
+   * subject's ledger, and the revoked token would pass again: only `noeviction` is safe.
+   */
+  private async checkEviction(): Promise<void> {
+    let info: string;
+    try {
+      info = await this.call(() => this.client.info('memory'));
+    } catch {
+      return;
+    }
+    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+    const limit = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+    if (limit === 0 || policy === undefined || policy === 'noeviction') return;
+
+    process.emitWarning(
+      `Redis "maxmemory-policy" is "${policy}": evicted revocations would let tokens through`,
+      { code: 'TA_REDIS_EVICTION_POLICY' },
+    );
   }
 
   private async exec(work: () => Promise<unknown>): Promise<void> {

@@ -166,6 +166,25 @@ if (skip) {
     t.match(error?.cause.message, /WRONGTYPE/);
   });
 
+  t.test('warns when redis may evict keys under memory pressure', async (t) => {
+    const admin = await connect(server, t);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error & { code?: string }) => warnings.push(warning.code ?? '');
+    process.on('warning', onWarning);
+    t.teardown(() => void process.off('warning', onWarning));
+    await createRedisStore({ client: await connect(server, t) }).health();
+    await admin.config('SET', 'maxmemory', '100mb');
+    await admin.config('SET', 'maxmemory-policy', 'volatile-lru');
+    t.teardown(() => admin.config('SET', 'maxmemory', '0'));
+    t.teardown(() => admin.config('SET', 'maxmemory-policy', 'noeviction'));
+    t.equal(warnings.length, 0, 'no warning with no memory limit');
+
+    await createRedisStore({ client: await connect(server, t) }).health();
+    await sleep(20);
+
+    t.same(warnings, ['TA_REDIS_EVICTION_POLICY']);
+  });
+
   t.test('health reports a measured ping', async (t) => {
     const client = await connect(server, t);
     const report = await createRedisStore({ client }).health();
