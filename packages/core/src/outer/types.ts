@@ -26,8 +26,8 @@ export interface OuterSignerOptions {
   keyDerivation?: KeyDerivation;
   /**
    * Deflate payloads when that makes them shorter, as Python always does. Default `false`: a
-   * 200-300 character JWT shrinks by only 7-14%, while deflate makes signing about ten times
-   * slower and every later verify pays for an inflate. Compressed tokens are always accepted.
+   * 200-300 character JWT shrinks by only 7-14%, while signing gets about four times slower
+   * and every later verify about twice as slow. Compressed tokens are always accepted.
    */
   compress?: boolean;
   /** Milliseconds since the epoch, for signing and every time check. Default `Date.now`. */
