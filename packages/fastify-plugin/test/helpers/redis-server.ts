@@ -66,6 +66,32 @@ export function faultSkipReason(server: RedisServer): string | undefined {
   return 'REDIS_URL was given explicitly: the server cannot be stopped, so fault tests skip';
 }
 
+const cleanups: (() => void)[] = [];
+
+function runCleanups(): void {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+}
+
+function endOnSignal(signal: NodeJS.Signals): void {
+  runCleanups();
+  // Ours was the only listener: restore the default death so the signal still ends the run.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+/**
+ * Runs `cleanup` when the test process ends, including by a signal (a tap timeout sends
+ * SIGTERM, which skips 'exit'), so no redis-server outlives its suite.
+ */
+function onProcessEnd(cleanup: () => void): void {
+  if (cleanups.length === 0) {
+    process.once('exit', runCleanups);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => endOnSignal(signal));
+    }
+  }
+  cleanups.push(cleanup);
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -164,9 +190,8 @@ export async function startRedisServer(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ta-redis-'));
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
-  const killNow = () => child?.kill('SIGKILL');
-  process.once('exit', () => {
-    killNow();
+  onProcessEnd(() => {
+    child?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -268,7 +293,10 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     await Promise.all(children.map(waitForExit));
     rmSync(dir, { recursive: true, force: true });
   };
-  process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+  onProcessEnd(() => {
+    children.forEach((child) => child.kill('SIGKILL'));
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   for (let i = 0; i < masters; i++) {
     const port = await freeClusterPort(taken);
