@@ -3,19 +3,27 @@ import type { AuthContext } from './context.js';
 import { tokenInvalidError } from './errors.js';
 import type { TokenFacts } from './stores/types.js';
 
-/** Claim naming the refresh family, on both the access and the refresh tokens of a pair. */
+/**
+ * Claim naming the refresh family, on both the access and the refresh tokens of a pair.
+ *
+ * @example
+ * const family = request.user[FAMILY_CLAIM]; // same for every pair since the login
+ */
 export const FAMILY_CLAIM = 'fam';
 
 /**
  * Claim holding issuance in epoch milliseconds. `iat` has whole seconds (RFC 7519 §4.1.6), too
  * coarse for a `revokeAll` cut-off that must spare a token issued later in the same second.
+ *
+ * @example
+ * const issuedAt = new Date(request.user[ISSUED_MS_CLAIM] as number);
  */
 export const ISSUED_MS_CLAIM = 'iat_ms';
 
-/** Claims the plugin writes itself: callers may not set them, rotation does not copy them. */
-export function pluginReservedClaims(ctx: AuthContext): ReadonlySet<string> {
+/** Claims the plugin or core write: callers may not set them, rotation does not copy them. */
+export function reservedClaimNames(typeClaim: string | false): ReadonlySet<string> {
   const names = ['exp', 'iat', 'jti', 'nbf', 'iss', 'aud', FAMILY_CLAIM, ISSUED_MS_CLAIM];
-  if (ctx.typeClaim !== false) names.push(ctx.typeClaim);
+  if (typeClaim !== false) names.push(typeClaim);
 
   return new Set(names);
 }

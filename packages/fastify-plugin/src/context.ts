@@ -10,8 +10,8 @@ export interface AuthContext {
   readonly options: ResolvedOptions;
   /** Epoch ms; pinned while a pair is minted so `iat` and `iat_ms` agree (see claims.ts). */
   readonly clock: PinnableClock;
-  /** Name of the core's type claim, or false when the core uses none. */
-  readonly typeClaim: string | false;
+  /** Claims callers may not set and rotation does not copy. */
+  readonly reservedClaims: ReadonlySet<string>;
   readonly extract: ExtractOptions;
 }
 

@@ -1,10 +1,16 @@
 import { isTokenError } from '@tokenized-auth/core';
 import { randomBytes } from 'node:crypto';
-import { FAMILY_CLAIM, ISSUED_MS_CLAIM, pluginReservedClaims } from './claims.js';
+import { FAMILY_CLAIM, ISSUED_MS_CLAIM } from './claims.js';
 import { callStore, type AuthContext } from './context.js';
 import { invalidClaimsError } from './errors.js';
 
-/** What `issue` and `refresh` return; `expiresIn` is the access token's lifetime in seconds. */
+/**
+ * What `issue` and `refresh` return; `expiresIn` is the access token's lifetime in seconds,
+ * shaped like an OAuth 2.0 token response (RFC 6749 §5.1) in camelCase.
+ *
+ * @example
+ * const { accessToken, refreshToken }: TokenPair = await app.tokens.issue({ sub: 'u1' });
+ */
 export interface TokenPair {
   accessToken: string;
   refreshToken: string;
@@ -40,7 +46,7 @@ function checkIssueClaims(ctx: AuthContext, claims: unknown): Record<string, unk
   }
 
   for (const name of Object.keys(claims)) {
-    if (pluginReservedClaims(ctx).has(name)) {
+    if (ctx.reservedClaims.has(name)) {
       throw invalidClaimsError(`"${name}" claim is set by the plugin`);
     }
   }

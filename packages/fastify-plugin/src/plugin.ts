@@ -1,5 +1,6 @@
 import { createTokenService } from '@tokenized-auth/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { reservedClaimNames } from './claims.js';
 import { createPinnableClock, type AuthContext } from './context.js';
 import { invalidOptionError } from './errors.js';
 import { createJwtVerify } from './jwt-compat.js';
@@ -39,7 +40,7 @@ async function createContext(
     store,
     options,
     clock,
-    typeClaim: service.typeClaim,
+    reservedClaims: reservedClaimNames(service.typeClaim),
     extract: { maxTokenLength: service.maxTokenLength, cookieName: options.cookieName },
   };
 }

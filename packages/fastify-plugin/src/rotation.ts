@@ -1,5 +1,5 @@
 import type { TokenClaims } from '@tokenized-auth/core';
-import { FAMILY_CLAIM, pluginReservedClaims, tokenFacts } from './claims.js';
+import { FAMILY_CLAIM, tokenFacts } from './claims.js';
 import { callStore, type AuthContext } from './context.js';
 import {
   badRequestError,
@@ -11,7 +11,7 @@ import { mintPair, type TokenPair } from './issue.js';
 
 /** Claims a successor pair inherits: the caller's own, not the ones the plugin or core set. */
 function inheritedClaims(ctx: AuthContext, claims: TokenClaims): Record<string, unknown> {
-  const reserved = pluginReservedClaims(ctx);
+  const reserved = ctx.reservedClaims;
   const kept: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(claims)) {
     if (!reserved.has(name)) kept[name] = value;

@@ -22,10 +22,23 @@ export interface TokenizedAuthUser extends TokenClaims {
   iat_ms?: number;
 }
 
-/** A route guard usable as `onRequest` or `preHandler`: 401 / 400 / 503 on failure. */
+/**
+ * A route guard usable as `onRequest` or `preHandler`.
+ *
+ * @example
+ * app.get('/me', { onRequest: app.authenticate }, (request) => request.user);
+ * @throws FST_TA_NO_TOKEN, FST_TA_BAD_REQUEST, FST_TA_TOKEN_INVALID, FST_TA_TOKEN_EXPIRED,
+ * FST_TA_TOKEN_REVOKED, FST_TA_STORE_UNAVAILABLE
+ */
 export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
-/** `@fastify/jwt`'s `request.jwtVerify`, in its promise and callback forms. */
+/**
+ * `@fastify/jwt`'s `request.jwtVerify`, in its promise and callback forms; same errors as
+ * {@link AuthenticateHook}.
+ *
+ * @example
+ * app.addHook('onRequest', (request) => request.jwtVerify());
+ */
 export interface JwtVerifyFunction {
   <T = TokenizedAuthUser>(options?: Record<string, unknown>): Promise<T>;
   <T = TokenizedAuthUser>(callback: (error: Error | null, user?: T) => void): void;

@@ -7,7 +7,12 @@ import { extractToken } from './extract.js';
 import type { TokenFacts } from './stores/types.js';
 import type { TokenizedAuthUser } from './types.js';
 
-/** Options of `request.verifyToken`. */
+/**
+ * Options of `request.verifyToken`.
+ *
+ * @example
+ * const claims = await request.verifyToken({ token: request.query.token });
+ */
 export interface VerifyTokenOptions {
   /** Verify this token instead of the one the request carries (header or cookie). */
   token?: string;
