@@ -112,6 +112,9 @@ if (skip) {
       t.comment(`${name}: time to StoreUnavailable with the server stopped ${worst.toFixed(1)} ms`);
 
       assertRefusedPromptly(t, results, 'stopped');
+      if (options === recommended) {
+        t.ok(worst < 100, 'no offline queue: refused at once, not at the timeout');
+      }
       t.same((await store.health()).ok, false);
     });
 
