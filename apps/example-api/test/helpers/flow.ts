@@ -246,6 +246,18 @@ export function sharedStoreSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => A
     t.equal(replay.body.code, 'FST_TA_REFRESH_REUSED');
   });
 
+  t.test('answers 404 from /me when the user lives only in the other instance', async (t) => {
+    const east = await startApi(config());
+    const west = await startApi(config());
+    t.teardown(() => Promise.all([east.close(), west.close()]));
+
+    const pair = await signUp(east, 'alice');
+    const elsewhere = await me(west, pair.accessToken);
+
+    t.equal(elsewhere.status, 404, 'the token is valid, the in-memory user is not there');
+    t.equal(elsewhere.body.code, 'APP_USER_NOT_FOUND');
+  });
+
   t.test('logs out every session on both instances at once', async (t) => {
     const users = cheapUsers();
     const east = await startApi(config(), { users });
