@@ -1,0 +1,261 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+/** One seed node of a cluster. */
+export interface ClusterNode {
+  host: string;
+  port: number;
+}
+
+/** A throw-away Redis Cluster on loopback. */
+export interface RedisCluster {
+  readonly nodes: ClusterNode[];
+  /** False when the suite runs against `REDIS_CLUSTER_NODES`: nothing of ours to stop. */
+  readonly managed: boolean;
+  /** Kills every node and removes its directory; idempotent, so teardowns may always call it. */
+  stop(): Promise<void>;
+}
+
+// Generous: two shared cores under load can take seconds to gossip a fresh cluster to "ok".
+const READY_TIMEOUT_MS = 15_000;
+const CREATE_TIMEOUT_MS = 20_000;
+// Redis Cluster's bus listens on the client port + 10000 (cluster-port default).
+const BUS_OFFSET = 10_000;
+const PORT_ATTEMPTS = 50;
+
+function findBinary(name: 'redis-server' | 'redis-cli'): string | undefined {
+  const explicit = process.env[name === 'redis-server' ? 'REDIS_SERVER_BIN' : 'REDIS_CLI_BIN'];
+  const dirs = (process.env.PATH ?? '').split(delimiter).concat('/usr/bin', '/usr/local/bin');
+  const candidates = explicit ? [explicit] : dirs.map((dir) => join(dir, name));
+
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function givenNodes(): ClusterNode[] | undefined {
+  const given = process.env.REDIS_CLUSTER_NODES?.trim();
+  if (!given) return undefined;
+
+  return given.split(',').map((entry) => {
+    const [host = '127.0.0.1', port = '6379'] = entry.trim().split(':');
+
+    return { host, port: Number(port) };
+  });
+}
+
+/**
+ * Why the cluster suites cannot run here, or undefined when they can. Throws when `CI` is set
+ * and neither `REDIS_CLUSTER_NODES` nor both `redis-server` and `redis-cli` are available: CI
+ * must not pass by skipping.
+ */
+export function clusterSkipReason(): string | undefined {
+  if (givenNodes()) return undefined;
+
+  const missing = (['redis-server', 'redis-cli'] as const).filter((name) => !findBinary(name));
+  if (missing.length === 0) return undefined;
+
+  const reason =
+    `${missing.join(' and ')} not found on PATH and REDIS_CLUSTER_NODES unset: ` +
+    'Redis Cluster suites skipped';
+  if (process.env.CI) throw new Error(`${reason} (CI is set, so this is a failure)`);
+
+  return reason;
+}
+
+function listenable(port: number): Promise<boolean> {
+  const server = createServer();
+
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function ephemeralPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port assigned');
+
+  return address.port;
+}
+
+/** A free port below 55536 whose bus port is free too. */
+async function freeNodePort(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    const port = await ephemeralPort();
+    if (port + BUS_OFFSET > 65_535 || taken.has(port) || taken.has(port + BUS_OFFSET)) continue;
+    if (await listenable(port + BUS_OFFSET)) return port;
+  }
+
+  throw new Error(`no free port pair (port, port + ${BUS_OFFSET}) after ${PORT_ATTEMPTS} tries`);
+}
+
+/** Sends one inline command on a fresh socket and returns the raw reply (or '' on failure). */
+function ask(port: number, command: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = () => {
+      socket.destroy();
+      resolve(reply);
+    };
+    socket.setTimeout(500, done);
+    socket.once('error', done);
+    socket.once('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (data) => {
+      reply += data.toString();
+      // A bulk reply is complete once its announced length arrived; simple replies at CRLF.
+      const bulk = /^\$(\d+)\r\n/.exec(reply);
+      if (!bulk && reply.endsWith('\r\n')) done();
+      else if (bulk && reply.length >= bulk[0].length + Number(bulk[1]) + 2) done();
+    });
+  });
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, child?: ChildProcess) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what}: process exited early`);
+    if (await check()) return;
+    await sleep(50);
+  }
+
+  throw new Error(`${what}: not ready after ${READY_TIMEOUT_MS} ms`);
+}
+
+/**
+ * Ready means every node reports the cluster "ok" with all slots assigned and knows every
+ * master: only then does a client's first CLUSTER SLOTS see the whole map from any seed.
+ */
+async function clusterReady(port: number, masters: number): Promise<boolean> {
+  const info = await ask(port, 'CLUSTER INFO');
+
+  return (
+    info.includes('cluster_state:ok') &&
+    info.includes('cluster_slots_assigned:16384') &&
+    info.includes(`cluster_known_nodes:${masters}`)
+  );
+}
+
+function nodeArgs(port: number, dir: string): string[] {
+  // No persistence: a test cluster, like the single-node helper, starts empty every time.
+  return [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--cluster-enabled', 'yes',
+    '--cluster-config-file', join(dir, `nodes-${port}.conf`),
+    '--cluster-node-timeout', '2000',
+    '--save', '',
+    '--appendonly', 'no',
+    '--dir', dir,
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+  ]; // prettier-ignore
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+class ManagedCluster {
+  readonly children: ChildProcess[] = [];
+  readonly ports: number[] = [];
+  readonly dir = mkdtempSync(join(tmpdir(), 'ta-cluster-'));
+  private stopping: Promise<void> | undefined;
+  private readonly onExit = () => this.killNow();
+
+  constructor() {
+    // A crashed or interrupted test run must not leave servers or directories behind.
+    process.once('exit', this.onExit);
+  }
+
+  async spawnNode(binary: string): Promise<void> {
+    const port = await freeNodePort(new Set(this.ports.flatMap((p) => [p, p + BUS_OFFSET])));
+    const child = spawn(binary, nodeArgs(port, this.dir), { stdio: 'ignore' });
+    this.children.push(child);
+    this.ports.push(port);
+    const pong = async () => (await ask(port, 'PING')) === '+PONG\r\n';
+    await waitUntil(`redis-server :${port}`, pong, child);
+  }
+
+  async create(cli: string): Promise<void> {
+    const addresses = this.ports.map((port) => `127.0.0.1:${port}`);
+    const args = ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'];
+    await promisify(execFile)(cli, args, { timeout: CREATE_TIMEOUT_MS });
+    for (const port of this.ports) {
+      await waitUntil(`cluster node :${port}`, () => clusterReady(port, this.ports.length));
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    process.off('exit', this.onExit);
+    for (const child of this.children) child.kill('SIGKILL');
+    await Promise.all(this.children.map(waitForExit));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private killNow(): void {
+    for (const child of this.children) child.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts a Redis Cluster of `masters` masters and no replicas on free loopback ports
+ * (`redis-server --cluster-enabled yes` each, joined by `redis-cli --cluster create`) and
+ * waits until every node reports `cluster_state:ok`. With `REDIS_CLUSTER_NODES`
+ * (`host:port,...`) set, wraps that cluster instead and never stops it.
+ *
+ * @example
+ * const cluster = await startRedisCluster();
+ * t.teardown(() => cluster.stop());
+ * const client = new Cluster(cluster.nodes);
+ */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const given = givenNodes();
+  if (given) return { nodes: given, managed: false, stop: async () => undefined };
+
+  const server = findBinary('redis-server');
+  const cli = findBinary('redis-cli');
+  if (!server || !cli) throw new Error('redis-server or redis-cli not found');
+
+  const cluster = new ManagedCluster();
+  try {
+    for (let i = 0; i < masters; i++) await cluster.spawnNode(server);
+    await cluster.create(cli);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+
+  return {
+    nodes: cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
+    managed: true,
+    stop: () => cluster.stop(),
+  };
+}
