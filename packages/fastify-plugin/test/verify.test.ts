@@ -1,7 +1,8 @@
+import { createTokenService } from '@tokenized-auth/core';
 import fc from 'fast-check';
 import t from 'tap';
 import { createMemoryStore, type RevocationStore } from '../src/index.js';
-import { bearer, buildApp, manualClock } from './helpers/app.js';
+import { bearer, buildApp, manualClock, SECRET } from './helpers/app.js';
 
 t.test(
   'sets request.user from a valid token, with the family and ms issuance claims',
@@ -257,4 +258,23 @@ t.test('never writes a token or the secret to a log line', async (t) => {
   }
   t.notOk(text.includes('test-secret'), 'secret absent from logs');
   t.notOk(text.includes('    at '), 'no stack trace in logs');
+});
+
+t.test('refuses a token minted elsewhere for a subject the store has no ledger for', async (t) => {
+  const clock = manualClock(Date.UTC(2026, 11, 3, 12, 0, 0, 0));
+  const { app } = await buildApp(t, { clock: clock.now });
+  const core = createTokenService({ secret: SECRET, clock: clock.now });
+  const unknown = await app.inject({
+    url: '/me',
+    headers: bearer(core.createAccessToken({ sub: 'elsewhere' })),
+  });
+  t.equal(unknown.json().code, 'FST_TA_TOKEN_REVOKED', 'treated as issued before a data loss');
+
+  await app.tokens.issue({ sub: 'elsewhere' });
+  clock.advance(1000);
+  const later = await app.inject({
+    url: '/me',
+    headers: bearer(core.createAccessToken({ sub: 'elsewhere' })),
+  });
+  t.equal(later.statusCode, 200, 'accepted once the subject has a ledger entry');
 });
