@@ -165,6 +165,8 @@ export function resolveKeys(
     throw new ConfigError('"typeClaim" false requires different access and refresh keys');
   }
 
+  warnOnSharedOuterKey(outer, access, refresh);
+
   return { outer, access, refresh };
 }
 
@@ -244,6 +246,18 @@ function derived(
   if (master === undefined) throw new ConfigError(`"secret" or "${option}" is required`);
 
   return master.map((bytes) => deriveKey(bytes, label, length));
+}
+
+// Two layers under one key give one layer's protection at twice the cost; it still works, so
+// this warns instead of refusing.
+function warnOnSharedOuterKey(outer: Buffer[], access: JwtKeySet, refresh: JwtKeySet): void {
+  const jwtKeys = new Set([...access.verifyKeys, ...refresh.verifyKeys].map(keyFingerprint));
+
+  if (outer.some((bytes) => jwtKeys.has(bytes.toString('base64')))) {
+    process.emitWarning('"outerSecret" equals a JWT secret: both layers share one key', {
+      code: 'TA_SHARED_SECRET',
+    });
+  }
 }
 
 function sharesKey(a: JwtKeySet, b: JwtKeySet): boolean {

@@ -134,3 +134,23 @@ t.test('parses pem keys and derives the public half of a private key', async (t)
   expectConfigError(t, () => privateKey('not a key', 'k'), 'k');
   expectConfigError(t, () => publicKey(42, 'k'), 'k');
 });
+
+t.test('warns when the outer secret equals a jwt secret', async (t) => {
+  const warnings: Array<{ code?: string; message: string }> = [];
+  const listen = (warning: Error & { code?: string }) => warnings.push(warning);
+  const shared = 's'.repeat(32);
+
+  process.on('warning', listen);
+  resolveKeys(
+    { outerSecret: shared, accessSecret: 'a'.repeat(32), refreshSecret: [shared] },
+    algorithmSpec('HS256'),
+    false,
+  );
+  resolveKeys({ secret: shared }, algorithmSpec('HS256'), false);
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', listen);
+
+  t.equal(warnings.length, 1);
+  t.equal(warnings[0]?.code, 'TA_SHARED_SECRET');
+  t.notMatch(warnings[0]?.message ?? '', shared);
+});
