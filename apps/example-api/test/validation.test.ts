@@ -132,6 +132,11 @@ t.test('/auth/logout wants a bearer token and a well-formed optional body', asyn
 
   t.equal(forged.status, 401);
   t.match(forged.body.code, /^FST_TA_TOKEN_/);
+
+  const after = await api.call('GET', '/me', { token });
+
+  t.equal(after.status, 401, 'the access token was revoked before the bad refresh token');
+  t.equal(after.body.code, 'FST_TA_TOKEN_REVOKED');
 });
 
 t.test('/auth/logout-all and /me refuse requests without a usable bearer token', async (t) => {

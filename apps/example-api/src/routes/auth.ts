@@ -26,6 +26,55 @@ interface Credentials {
   password: string;
 }
 
+const tags = ['auth'];
+
+const registerSchema = {
+  tags,
+  summary: 'Create a user',
+  body: credentialsBody,
+  response: { 201: userResponse, 400: errorResponse, 409: errorResponse },
+};
+
+function loginSchema(limit: number) {
+  return {
+    tags,
+    summary: 'Exchange a username and password for a token pair',
+    description: `Rate-limited to ${limit} attempts per client per minute.`,
+    body: credentialsBody,
+    response: {
+      200: tokenPairResponse,
+      400: errorResponse,
+      401: errorResponse,
+      429: errorResponse,
+    },
+  };
+}
+
+const refreshSchema = {
+  tags,
+  summary: 'Trade a refresh token for a new pair (the old one stops working)',
+  description:
+    'Presenting a spent refresh token again, after the grace window, revokes its whole ' +
+    'family: the pair issued from it stops working too.',
+  body: refreshBody,
+  response: { 200: tokenPairResponse, ...authErrors },
+};
+
+const logoutSchema = {
+  tags,
+  summary: 'Revoke this access token and, when given, the refresh token family',
+  security: bearerSecurity,
+  body: logoutBody,
+  response: { 204: noContent, ...authErrors },
+};
+
+const logoutAllSchema = {
+  tags,
+  summary: 'Revoke every token of the current user, on every device',
+  security: bearerSecurity,
+  response: { 204: noContent, ...authErrors },
+};
+
 /**
  * `/auth/*`: register, login, refresh, logout, logout-all. Needs the token plugin and
  * `@fastify/rate-limit` registered first.
@@ -34,43 +83,21 @@ interface Credentials {
  * await app.register(authRoutes, { prefix: '/auth', users: new UserStore(), loginRateLimit: 10 });
  */
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
-  const { users } = options;
+  const { users, loginRateLimit } = options;
+  const rateLimit = { max: loginRateLimit, timeWindow: '1 minute' };
 
   app.post<{ Body: Credentials }>(
     '/register',
-    {
-      bodyLimit: CREDENTIALS_BODY_LIMIT,
-      schema: {
-        tags: ['auth'],
-        summary: 'Create a user',
-        body: credentialsBody,
-        response: { 201: userResponse, 400: errorResponse, 409: errorResponse },
-      },
-    },
-    async (request, reply) => {
-      const user = await register(users, request.body);
-
-      return reply.code(201).send(user);
-    },
+    { bodyLimit: CREDENTIALS_BODY_LIMIT, schema: registerSchema },
+    async (request, reply) => reply.code(201).send(await register(users, request.body)),
   );
 
   app.post<{ Body: Credentials }>(
     '/login',
     {
       bodyLimit: CREDENTIALS_BODY_LIMIT,
-      config: { rateLimit: { max: options.loginRateLimit, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
-        summary: 'Exchange a username and password for a token pair',
-        description: `Rate-limited to ${options.loginRateLimit} attempts per client per minute.`,
-        body: credentialsBody,
-        response: {
-          200: tokenPairResponse,
-          400: errorResponse,
-          401: errorResponse,
-          429: errorResponse,
-        },
-      },
+      config: { rateLimit },
+      schema: loginSchema(loginRateLimit),
     },
     async (request) => {
       const { username, password } = request.body;
@@ -83,18 +110,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
 
   app.post<{ Body: { refreshToken: string } }>(
     '/refresh',
-    {
-      bodyLimit: TOKEN_BODY_LIMIT,
-      schema: {
-        tags: ['auth'],
-        summary: 'Trade a refresh token for a new pair (the old one stops working)',
-        description:
-          'Presenting a refresh token a second time revokes its whole family: ' +
-          'the pair issued from it stops working too.',
-        body: refreshBody,
-        response: { 200: tokenPairResponse, ...authErrors },
-      },
-    },
+    { bodyLimit: TOKEN_BODY_LIMIT, schema: refreshSchema },
     async (request) => app.tokens.refresh(request.body.refreshToken),
   );
 
@@ -104,19 +120,15 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       bodyLimit: TOKEN_BODY_LIMIT,
       onRequest: app.authenticate,
       preValidation: defaultToEmptyBody,
-      schema: {
-        tags: ['auth'],
-        summary: 'Revoke this access token and, when given, the refresh token family',
-        security: bearerSecurity,
-        body: logoutBody,
-        response: { 204: noContent, ...authErrors },
-      },
+      schema: logoutSchema,
     },
     async (request, reply) => {
+      // The access token first: a client sending a bad refresh token still ends up logged out
+      // on this device, and hears about the bad token through the 401.
+      await app.tokens.revoke(bearerToken(request));
+
       const { refreshToken } = request.body;
       if (refreshToken !== undefined) await app.tokens.revoke(refreshToken);
-
-      await app.tokens.revoke(bearerToken(request));
 
       return reply.code(204).send();
     },
@@ -124,15 +136,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
 
   app.post(
     '/logout-all',
-    {
-      onRequest: app.authenticate,
-      schema: {
-        tags: ['auth'],
-        summary: 'Revoke every token of the current user, on every device',
-        security: bearerSecurity,
-        response: { 204: noContent, ...authErrors },
-      },
-    },
+    { onRequest: app.authenticate, schema: logoutAllSchema },
     async (request, reply) => {
       await app.tokens.revokeAll(String(request.user.sub));
 
