@@ -158,6 +158,30 @@ t.test('starts with Redis down and serves once it is up', { skip }, async (t) =>
   t.equal(await waitForStatus(issue, 200, 5000), 200);
 });
 
+t.test('never answers 200 or 500 under load once Redis stops', { skip }, async (t) => {
+  const why = faultSkipReason(server);
+  if (why) return t.plan(0, why);
+
+  const { app } = await buildApp(t, { redis: server.url, storeTimeout: 200 });
+  const pair = await app.tokens.issue({ sub: 'fault-load' });
+  const batch = () =>
+    Promise.all(
+      Array.from({ length: 20 }, () =>
+        app.inject({ url: '/me', headers: bearer(pair.accessToken) }).then((r) => r.statusCode),
+      ),
+    );
+  const during = batch();
+  await server.stop();
+  const inFlight = await during;
+  const after = (await Promise.all([batch(), batch(), batch()])).flat();
+
+  t.ok(
+    inFlight.every((status) => status === 200 || status === 503),
+    `in flight: ${inFlight}`,
+  );
+  t.same(new Set(after), new Set([503]), 'every request after the stop is refused');
+});
+
 t.test('answers 503 promptly while Redis is wedged', { skip }, async (t) => {
   const why = faultSkipReason(server);
   if (why) return t.plan(0, why);
