@@ -110,6 +110,26 @@ export function storeContract(t: Test, harness: StoreHarness): void {
     t.equal(await store.isRevoked(live), false, 'issuing again works after the expired one');
   });
 
+  t.test('a later, shorter revocation never shortens an earlier one', async (t) => {
+    const store = await open(t);
+    const now = harness.now();
+    const soon = now + harness.shortMs;
+    const byJti = await issue(store, subjectFor('lou'), now - 10);
+    await store.revoke(byJti);
+    await store.revoke({ ...byJti, expiresAt: soon });
+    const byFamily = await issue(store, subjectFor('lou'), now - 10, HOUR, 'fam-long');
+    await store.revokeFamily('fam-long', byFamily.subject, now + HOUR);
+    await store.revokeFamily('fam-long', byFamily.subject, soon);
+    const byCutoff = await issue(store, subjectFor('lou'), now - 10);
+    await store.revokeAll(byCutoff.subject, now, HOUR);
+    await store.revokeAll(byCutoff.subject, now, harness.shortMs);
+    await harness.elapse(harness.shortMs + 60);
+
+    t.equal(await store.isRevoked(byJti), true, 'jti');
+    t.equal(await store.isRevoked(byFamily), true, 'family');
+    t.equal(await store.isRevoked(byCutoff), true, 'cut-off');
+  });
+
   t.test('revoke-all refuses tokens issued before the cut-off, same second included', async (t) => {
     const store = await open(t);
     const subject = subjectFor('dave');
