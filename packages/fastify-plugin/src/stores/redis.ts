@@ -109,11 +109,12 @@ class RedisStore implements RevocationStore {
     return this.call(async () => {
       const [revoked, cutoff, ledger, family] = await this.client.mget(keys);
       if (revoked != null || family != null) return true;
-      if (cutoff != null && facts.issuedAt < Number(cutoff)) return true;
+      // Written as "not at or after" so that an unreadable number counts as revoked.
+      if (cutoff != null && !(facts.issuedAt >= Number(cutoff))) return true;
 
       // No ledger, or one newer than the token: Redis lost data since the token was issued,
       // and with it perhaps this token's revocation.
-      return ledger == null || facts.issuedAt < Number(ledger);
+      return ledger == null || !(facts.issuedAt >= Number(ledger));
     });
   }
 

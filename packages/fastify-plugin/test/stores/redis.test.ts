@@ -100,6 +100,20 @@ if (skip) {
     near(t, await client.pttl(key), now + 60_000 - Date.now(), 200, 'ledger');
   });
 
+  t.test('an unreadable cut-off or ledger counts as revoked', async (t) => {
+    const client = await connect(server, t);
+    const store = createRedisStore({ client });
+    const token = facts(`junk-${randomUUID()}`);
+    await store.recordIssue(token.subject, token.issuedAt, token.expiresAt);
+    await client.set(`ta:{${token.subject}}:c`, 'junk');
+
+    t.equal(await store.isRevoked(token), true, 'cut-off');
+    await client.del(`ta:{${token.subject}}:c`);
+    t.equal(await store.isRevoked(token), false);
+    await client.set(`ta:{${token.subject}}:l`, 'junk');
+    t.equal(await store.isRevoked(token), true, 'ledger');
+  });
+
   t.test('keys of one subject share one hash tag whatever the subject holds', async (t) => {
     const client = await connect(server, t);
     const keyPrefix = `tag-${randomUUID()}:`;
