@@ -9,7 +9,7 @@ import {
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
-  /** Most entries held at once (default 100000, about 15 MB); see the store's full policy. */
+  /** Most entries held at once (default 100000: about 12 MB at ~120 bytes each); see "full". */
   maxEntries?: number;
   /** Epoch milliseconds (default `Date.now`); tests inject their own. */
   clock?: () => number;
