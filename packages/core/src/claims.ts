@@ -7,10 +7,22 @@ import {
   TokenTypeError,
 } from './errors.js';
 
-/** Which of the two token kinds a token is. */
+/**
+ * Which of the two token kinds a token is.
+ *
+ * @example
+ * const kind: TokenType = 'refresh';
+ */
 export type TokenType = 'access' | 'refresh';
 
-/** Claims of a verified token: `exp` always, `iat` and `jti` unless the policy relaxed them. */
+/**
+ * Claims of a verified token: `exp` always, `iat` and `jti` unless the policy relaxed them,
+ * the subject claim, the type claim, and every extra claim the token was minted with.
+ *
+ * @example
+ * const claims: TokenClaims = tokens.verifyAccessToken(token);
+ * const expiresAt = new Date(claims.exp * 1000);
+ */
 export interface TokenClaims {
   [claim: string]: unknown;
   exp: number;

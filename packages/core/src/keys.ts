@@ -8,18 +8,38 @@ import {
 import { ConfigError } from './errors.js';
 import { checkAsymmetricKey, minHmacSecretBytes, type AlgorithmSpec } from './jwt/algorithms.js';
 
-/** A shared secret. Strings are taken as UTF-8, as Python `str` secrets are. */
+/**
+ * A shared secret. Strings are taken as UTF-8, as Python `str` secrets are.
+ *
+ * @example
+ * const secret: Secret = process.env.TOKEN_SECRET!; // or randomBytes(32)
+ */
 export type Secret = string | Uint8Array;
 
-/** One secret, or a list from oldest to newest: the newest signs, every one verifies. */
+/**
+ * One secret, or a list from oldest to newest: the newest signs, every one verifies.
+ *
+ * @example
+ * const outerSecret: SecretList = [previousSecret, currentSecret];
+ */
 export type SecretList = Secret | readonly Secret[];
 
-/** An asymmetric key: a `KeyObject`, or PEM text (string or bytes). */
+/**
+ * An asymmetric key: a `KeyObject`, or PEM text (string or bytes).
+ *
+ * @example
+ * const key: KeyInput = readFileSync('access-key.pem', 'utf8');
+ */
 export type KeyInput = KeyObject | string | Uint8Array;
 
 /**
  * One asymmetric key pair for RS256, ES256 or EdDSA. `privateKey` is needed only to sign;
- * `publicKey` defaults to the one derived from `privateKey`.
+ * `publicKey` defaults to the one derived from `privateKey`. A key of the wrong type for the
+ * pinned algorithm is a `ConfigError` (`ERR_TOKEN_CONFIG`) at construction.
+ *
+ * @example
+ * const accessKeys: JwtKeyPair = generateKeyPairSync('ed25519'); // { privateKey, publicKey }
+ * const verifyOnly: JwtKeyPair = { publicKey: accessPublicPem };
  */
 export interface JwtKeyPair {
   privateKey?: KeyInput;

@@ -16,13 +16,24 @@ import { createOuterSigner, type OuterSigner, type OuterSignerOptions } from './
 
 export type { TokenClaims, TokenType } from './claims.js';
 
-/** Options of the itsdangerous-compatible outer layer; the same meanings as there. */
+/**
+ * Options of the itsdangerous-compatible outer layer; the same meanings as there.
+ *
+ * @example
+ * createTokenService({ secret, outer: { salt: 'my-app.tokens', digest: 'sha256' } });
+ */
 export type TokenServiceOuterOptions = Pick<
   OuterSignerOptions,
   'salt' | 'digest' | 'keyDerivation' | 'compress'
 >;
 
-/** Options of {@link createTokenService}. Every one is checked once, at construction. */
+/**
+ * Options of {@link createTokenService}. Every one is checked once, at construction; a bad one
+ * throws `ConfigError` (`ERR_TOKEN_CONFIG`) naming it.
+ *
+ * @example
+ * const options: TokenServiceOptions = { secret, accessTokenTtl: 600, issuer: 'auth.example' };
+ */
 export interface TokenServiceOptions {
   /**
    * Master secret (>= 32 bytes, or a rotation list oldest -> newest). HKDF-SHA256 derives the
@@ -67,7 +78,19 @@ export interface TokenServiceOptions {
   clock?: () => number;
 }
 
-/** Mints and verifies access and refresh tokens. Every method is synchronous. */
+/**
+ * Mints and verifies access and refresh tokens. Every method is synchronous. Verification
+ * throws `TokenError` (`ERR_TOKEN_MALFORMED`, `ERR_TOKEN_TOO_LARGE`, `ERR_TOKEN_SIGNATURE`,
+ * `ERR_TOKEN_ALGORITHM`, `ERR_TOKEN_EXPIRED`, `ERR_TOKEN_NOT_YET_VALID`, `ERR_TOKEN_CLAIM`,
+ * `ERR_TOKEN_TYPE`); minting throws `ConfigError` (`ERR_TOKEN_CONFIG`) for bad claims.
+ *
+ * @example
+ * const pair = {
+ *   accessToken: tokens.createAccessToken({ sub: user.id }),
+ *   refreshToken: tokens.createRefreshToken({ sub: user.id }),
+ * };
+ * tokens.verifyRefreshToken(pair.refreshToken).sub === user.id; // true
+ */
 export interface TokenService {
   /** Mints an access token carrying `claims` plus type, `iss`, `aud`, `iat`, `exp`, `jti`. */
   createAccessToken(claims: Record<string, unknown>): string;

@@ -1,7 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 
-/** JWS algorithms the inner token may be pinned to (RFC 7518 section 3.1, RFC 8037). */
+/**
+ * JWS algorithms the inner token may be pinned to (RFC 7518 section 3.1, RFC 8037).
+ *
+ * @example
+ * const algorithm: JwtAlgorithm = 'ES256';
+ */
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'ES256' | 'EdDSA';
 
 /** How one pinned algorithm signs: HMAC over a secret, or a signature over a key pair. */
@@ -24,7 +29,12 @@ const SPECS: Readonly<Record<JwtAlgorithm, AlgorithmSpec>> = Object.freeze({
   EdDSA: { name: 'EdDSA', family: 'eddsa', hash: null, signatureBytes: 0 },
 });
 
-/** Every algorithm name accepted by the `algorithm` option. */
+/**
+ * Every algorithm name accepted by the `algorithm` option; `none` never is.
+ *
+ * @example
+ * JWT_ALGORITHMS.includes('HS256'); // true
+ */
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze(
   Object.keys(SPECS) as JwtAlgorithm[],
 );

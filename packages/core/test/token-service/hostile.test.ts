@@ -107,7 +107,8 @@ t.test('rejects a lifetime longer than configured and future nbf or iat', async 
 });
 
 t.test('rejects duplicate members that would smuggle a second exp or alg', async (t) => {
-  const payload = `{"sub":"u","typ":"access","iat":${NOW},"exp":${NOW - 10},"exp":${NOW + 900},"jti":"j"}`;
+  const times = `"iat":${NOW},"exp":${NOW - 10},"exp":${NOW + 900}`;
+  const payload = `{"sub":"u","typ":"access",${times},"jti":"j"}`;
 
   expectTokenError(t, verify(token(HEADER, payload)), 'ERR_TOKEN_MALFORMED');
   expectTokenError(
@@ -134,7 +135,8 @@ t.test('rejects invalid utf-8 in the jwt payload', async (t) => {
     Buffer.from('"}'),
   ]);
   const input = `${header}.${payload.toString('base64url')}`;
-  const jwt = `${input}.${createHmac('sha256', keys.accessSecret).update(input).digest('base64url')}`;
+  const signature = createHmac('sha256', keys.accessSecret).update(input).digest('base64url');
+  const jwt = `${input}.${signature}`;
 
   expectTokenError(t, verify(wrapOuter(jwt, keys.outerSecret)), 'ERR_TOKEN_MALFORMED', {
     reason: 'utf-8',
