@@ -1,9 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** A Redis server a test suite can break on purpose. */
@@ -223,95 +222,4 @@ export async function startRedisServer(): Promise<RedisServer> {
     resume: () => void child?.kill('SIGCONT'),
     flushall: () => flushWith(url),
   };
-}
-
-/** A throw-away Redis Cluster: its seed nodes, and how to take it down. */
-export interface RedisCluster {
-  readonly nodes: { host: string; port: number }[];
-  stop(): Promise<void>;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  const server = createServer();
-
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A port whose cluster bus port (port + 10000) is free as well. */
-async function freeClusterPort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
-    if (taken.has(port)) continue;
-    if ((await portIsFree(port)) && (await portIsFree(port + 10000))) return port;
-  }
-}
-
-async function waitForClusterOk(ports: number[]): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (const port of ports) {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-    try {
-      await client.connect();
-      for (;;) {
-        if ((await client.cluster('INFO')).includes('cluster_state:ok')) break;
-        if (Date.now() > deadline) throw new Error('redis cluster not ready');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      client.disconnect();
-    }
-  }
-}
-
-/**
- * Starts `masters` cluster-enabled `redis-server`s on loopback and joins them with
- * `redis-cli --cluster create`, or wraps `REDIS_CLUSTER_NODES` (`host:port,...`) when set.
- */
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
-  const given = process.env.REDIS_CLUSTER_NODES;
-  if (given) {
-    const nodes = given.split(',').map((node) => {
-      const [host = '127.0.0.1', port = '6379'] = node.trim().split(':');
-
-      return { host, port: Number(port) };
-    });
-
-    return { nodes, stop: async () => undefined };
-  }
-
-  const binary = findBinary();
-  if (!binary) throw new Error('redis-server not found');
-
-  const dir = mkdtempSync(join(tmpdir(), 'ta-cluster-'));
-  const taken = new Set<number>();
-  const children: ChildProcess[] = [];
-  const stop = async () => {
-    for (const child of children) child.kill('SIGKILL');
-    await Promise.all(children.map(waitForExit));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  onProcessEnd(() => {
-    children.forEach((child) => child.kill('SIGKILL'));
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  for (let i = 0; i < masters; i++) {
-    const port = await freeClusterPort(taken);
-    taken.add(port);
-    const args = serverArgs(port, dir).concat('--cluster-enabled', 'yes');
-    args.push('--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000');
-    const child = spawn(binary, args, { stdio: 'ignore' });
-    children.push(child);
-    await waitForPing(port, child);
-  }
-  const ports = [...taken];
-  const cli = join(dirname(binary), 'redis-cli');
-  const addresses = ports.map((port) => `127.0.0.1:${port}`);
-  await promisify(execFile)(cli, ['--cluster', 'create', ...addresses, '--cluster-yes']);
-  await waitForClusterOk(ports);
-
-  return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), stop };
 }
