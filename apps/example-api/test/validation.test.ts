@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { request } from 'undici';
 import { startApi, testConfig, type CallOptions, type RunningApi } from './helpers/http.js';
 
 const PASSWORD = 'correct horse battery';
@@ -154,6 +155,17 @@ t.test('/auth/logout-all and /me refuse requests without a usable bearer token',
     t.ok([400, 401].includes(response.status), `${path}: ${response.status}`);
     t.match(response.body.code, /^FST_TA_/);
   }
+});
+
+t.test('refuses two authorization headers, which only a real socket can carry', async (t) => {
+  const bearer = `Bearer ${accessToken}`;
+  const response = await request(`${api.url}/me`, {
+    headers: ['authorization', bearer, 'authorization', bearer],
+  });
+  const body = (await response.body.json()) as { code: string };
+
+  t.equal(response.statusCode, 400);
+  t.equal(body.code, 'FST_TA_BAD_REQUEST');
 });
 
 t.test('the 400 message never echoes the value sent', async (t) => {
