@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { call } from './http.mjs';
+
+const PASSWORD = 'drill-password-long-enough';
+// A client keeps trying this many of its revoked tokens; older ones drop off.
+const KEPT_REVOKED = 8;
+const KEPT_ISSUED = 16;
+const BACKOFF_MS = 50;
+
+/**
+ * One simulated user: logs in on its home instance (users live in each API process's memory),
+ * then loops over protected requests (home), refreshes (any instance) and, now and then,
+ * revokes its own tokens in one of three ways and keeps presenting them to random instances.
+ */
+export class DrillClient {
+  pair = undefined;
+  /** The refresh token the current pair was rotated from, and when. */
+  previous = undefined;
+  issued = [];
+  revoked = [];
+  step = 0;
+  probes = 0;
+  revocations = 0;
+
+  constructor({ id, home, instances, recorder, graceMs, thinkMs }) {
+    this.id = id;
+    this.username = `drill-${id}-${Date.now().toString(36)}`;
+    this.home = home;
+    this.instances = instances;
+    this.recorder = recorder;
+    this.graceMs = graceMs;
+    this.thinkMs = thinkMs;
+  }
+
+  async send(route, instance, method, path, options) {
+    const res = await call(instance, method, path, options);
+    this.recorder.record(route, instance.name, res);
+    if (res.status === 503) await sleep(BACKOFF_MS + Math.random() * BACKOFF_MS);
+
+    return res;
+  }
+
+  any() {
+    return this.instances[Math.floor(Math.random() * this.instances.length)];
+  }
+
+  async register() {
+    const body = { username: this.username, password: PASSWORD };
+    const res = await this.send('register', this.home, 'POST', '/auth/register', { body });
+    if (res.status !== 201) throw new Error(`register answered ${res.status}`);
+  }
+
+  async login() {
+    const body = { username: this.username, password: PASSWORD };
+    const res = await this.send('login', this.home, 'POST', '/auth/login', { body });
+    if (res.status === 200) this.adopt(res.body, undefined);
+  }
+
+  /** `from`: the refresh token this pair was rotated from, undefined for a new family. */
+  adopt(pair, from) {
+    this.pair = pair;
+    this.previous = from;
+    this.issued.push(pair);
+    if (this.issued.length > KEPT_ISSUED) this.issued.shift();
+  }
+
+  markRevoked(pair, why) {
+    this.revoked.push({ token: pair.accessToken, kind: 'access', why });
+    this.revoked.push({ token: pair.refreshToken, kind: 'refresh', why });
+    while (this.revoked.length > KEPT_REVOKED) this.revoked.shift();
+    this.revocations++;
+  }
+
+  /** Runs until `deadline` (epoch ms); every request is bounded, so the loop is too. */
+  async run(deadline) {
+    while (Date.now() < deadline) {
+      this.step++;
+      if (this.pair === undefined) await this.login();
+      else if (this.step % 11 === 0) await this.revokeOwn();
+      else if (this.step % 3 === 0) await this.rotate();
+      else await this.protectedCall();
+
+      if (this.revoked.length > 0 && this.step % 2 === 0) await this.probeRevoked();
+      if (this.thinkMs > 0) await sleep(this.thinkMs);
+    }
+  }
+
+  async protectedCall() {
+    const res = await this.send('me', this.home, 'GET', '/me', { token: this.pair.accessToken });
+    // A 401 here is a token lost with Redis's data (issued before the ledger): log in again.
+    if (res.status === 401) this.pair = undefined;
+  }
+
+  async rotate() {
+    const body = { refreshToken: this.pair.refreshToken };
+    const res = await this.send('refresh', this.any(), 'POST', '/auth/refresh', { body });
+    if (res.status === 401) this.pair = undefined;
+    if (res.status !== 200) return;
+
+    this.adopt(res.body, { token: this.pair.refreshToken, at: Date.now() });
+  }
+
+  async revokeOwn() {
+    const way = this.revocations % 3;
+    if (way === 0) await this.logout();
+    else if (way === 1) await this.logoutAll();
+    else if (this.previous) await this.replay();
+    else this.revocations++;
+  }
+
+  async logout() {
+    const { accessToken, refreshToken } = this.pair;
+    const options = { token: accessToken, body: { refreshToken } };
+    const res = await this.send('logout', this.any(), 'POST', '/auth/logout', options);
+    if (res.status === 204) this.markRevoked(this.pair, 'logout');
+    if (res.status === 204 || res.status === 401) this.pair = undefined;
+  }
+
+  async logoutAll() {
+    const options = { token: this.pair.accessToken };
+    const res = await this.send('logout-all', this.any(), 'POST', '/auth/logout-all', options);
+    if (res.status === 204) {
+      for (const pair of this.issued) this.markRevoked(pair, 'logout-all');
+      this.issued = [];
+    }
+    if (res.status === 204 || res.status === 401) this.pair = undefined;
+  }
+
+  /** Presents the already-redeemed refresh token again once its grace window is over. */
+  async replay() {
+    const wait = this.previous.at + this.graceMs + 200 - Date.now();
+    if (wait > 0) await sleep(wait);
+    const body = { refreshToken: this.previous.token };
+    this.previous = undefined;
+    const res = await this.send('replay', this.any(), 'POST', '/auth/refresh', { body });
+    if (res.status === 200) {
+      this.recorder.violation('reuse-accepted', { client: this.id });
+    }
+    if (res.status === 401 && res.code === 'FST_TA_REFRESH_REUSED') {
+      this.markRevoked(this.pair, 'refresh-reuse');
+    }
+    if (res.status === 401) this.pair = undefined;
+    else this.revocations++;
+  }
+
+  async probeRevoked() {
+    const entry = this.revoked[this.probes++ % this.revoked.length];
+    const instance = this.any();
+    const res =
+      entry.kind === 'access'
+        ? await this.send('probe-access', instance, 'GET', '/me', { token: entry.token })
+        : await this.send('probe-refresh', instance, 'POST', '/auth/refresh', {
+            body: { refreshToken: entry.token },
+          });
+    // 401 (refused) and 503 (store down, refused) are the only safe answers.
+    if (res.status !== 401 && res.status !== 503) {
+      this.recorder.violation('revoked-accepted', {
+        client: this.id,
+        kind: entry.kind,
+        why: entry.why,
+        instance: instance.name,
+        status: res.status,
+      });
+    }
+  }
+}
