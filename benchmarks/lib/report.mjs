@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
+const roundLoad = () => os.loadavg().map((n) => Math.round(n * 100) / 100);
+// Taken when a script starts: with the one at the end, it says how busy the machine was.
+const loadAtStart = roundLoad();
+
 function cpuModel() {
   try {
     const line = readFileSync('/proc/cpuinfo', 'utf8')
@@ -67,7 +71,8 @@ export function machine() {
     cpu: cpuModel(),
     nproc: os.availableParallelism(),
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    loadavg: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    loadavgAtStart: loadAtStart,
+    loadavg: roundLoad(),
     commit: gitCommit(),
   };
 }
