@@ -156,7 +156,7 @@ export class DrillClient {
     if (res.status !== 401 && res.status !== 503) {
       this.recorder.violation('revoked-accepted', {
         client: this.id,
-        kind: entry.kind,
+        token: entry.kind,
         why: entry.why,
         instance: instance.name,
         status: res.status,

@@ -74,7 +74,7 @@ if (skip) {
   t.teardown(() => redis.stop());
   const instances = await Promise.all(['a', 'b', 'c'].map((n) => startInstance(n, redis.url)));
   t.teardown(() => Promise.all(instances.map((instance) => instance.app.close())));
-  const [a, b, c] = instances as [Instance, Instance, Instance];
+  const [a, b, c] = [instances[0]!, instances[1]!, instances[2]!];
 
   const login = async (via: Instance, sub = `user-${randomUUID()}`) => {
     const res = await via.call('POST', '/login', { sub });
