@@ -1,17 +1,21 @@
-import type { KeyObject } from 'node:crypto';
 import {
   checkClaims,
   createClaimWriter,
   type ClaimExpectation,
   type ClaimPolicy,
   type TokenClaims,
-  type TokenType,
 } from './claims.js';
-import { ConfigError, TokenMalformedError, TokenSignatureError, TokenTypeError } from './errors.js';
+import { ConfigError, TokenMalformedError } from './errors.js';
 import { algorithmSpec, type AlgorithmSpec, type JwtAlgorithm } from './jwt/algorithms.js';
 import { createJwtSigner, type JwtSigner } from './jwt/sign.js';
-import { createJwtVerifier, type JwtVerifier } from './jwt/verify.js';
-import { resolveKeys, type JwtKeyPair, type Secret, type SecretList } from './keys.js';
+import { createJwtVerifier } from './jwt/verify.js';
+import {
+  resolveKeys,
+  type JwtKeyPair,
+  type JwtKeySet,
+  type Secret,
+  type SecretList,
+} from './keys.js';
 import { createOuterSigner, type OuterSigner, type OuterSignerOptions } from './outer/index.js';
 
 export type { TokenClaims, TokenType } from './claims.js';
@@ -170,16 +174,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     maxTokenLength,
   });
   const shared = { spec, clock, policy, outer };
-  const accessVerifier = createJwtVerifier(spec, keys.access.verifyKeys);
-  const refreshVerifier = createJwtVerifier(spec, keys.refresh.verifyKeys);
-  const access = kindWorker(shared, { type: 'access', ttl: accessTokenTtl }, keys.access, {
-    own: accessVerifier,
-    other: refreshVerifier,
-  });
-  const refresh = kindWorker(shared, { type: 'refresh', ttl: refreshTokenTtl }, keys.refresh, {
-    own: refreshVerifier,
-    other: accessVerifier,
-  });
+  const access = kindWorker(shared, { type: 'access', ttl: accessTokenTtl }, keys.access);
+  const refresh = kindWorker(shared, { type: 'refresh', ttl: refreshTokenTtl }, keys.refresh);
 
   return Object.freeze({
     createAccessToken: access.create,
@@ -206,12 +202,13 @@ interface SharedParts {
 function kindWorker(
   shared: SharedParts,
   expectation: ClaimExpectation,
-  keys: { signKey: KeyObject | undefined; option: string },
-  verifiers: { own: JwtVerifier; other: JwtVerifier },
+  keys: JwtKeySet,
 ): KindWorker {
   const { spec, clock, policy, outer } = shared;
   const signJwt = keys.signKey ? createJwtSigner(spec, keys.signKey) : cannotSign(keys.option);
-  const verifyJwt = verifierNamingTheKind(verifiers, expectation.type, policy.typeClaim);
+  // A token of the other kind fails here already when the two kinds have different keys
+  // (ERR_TOKEN_SIGNATURE), and at the type claim otherwise (ERR_TOKEN_TYPE).
+  const verifyJwt = createJwtVerifier(spec, keys.verifyKeys);
   const writeClaims = createClaimWriter(expectation, policy);
   // The outer timestamp is the signing time, so its age never exceeds the token lifetime.
   const maxAge = expectation.ttl + policy.leeway;
@@ -238,42 +235,6 @@ function kindWorker(
       return checkClaims(payload, expectation, policy, Math.floor(clock() / 1000), timestamp);
     },
   };
-}
-
-/**
- * Access and refresh JWTs normally have different keys, so the wrong kind fails its signature
- * check. Only then, and only after the outer MAC has passed, the other kind's keys are tried,
- * to report `ERR_TOKEN_TYPE` rather than a bare signature failure.
- */
-function verifierNamingTheKind(
-  verifiers: { own: JwtVerifier; other: JwtVerifier },
-  type: TokenType,
-  typeClaim: string | false,
-): JwtVerifier {
-  const { own, other } = verifiers;
-
-  return (jwt) => {
-    try {
-      return own(jwt);
-    } catch (err) {
-      if (!(err instanceof TokenSignatureError) || !verifiesWith(other, jwt)) throw err;
-
-      throw new TokenTypeError(`token is not a "${type}" token`, {
-        claim: typeClaim === false ? undefined : typeClaim,
-        reason: 'wrong type',
-      });
-    }
-  };
-}
-
-function verifiesWith(verify: JwtVerifier, jwt: string): boolean {
-  try {
-    verify(jwt);
-
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function cannotSign(option: string): JwtSigner {

@@ -47,7 +47,7 @@ t.test('refuses seed tokens presented as the other kind', async (t) => {
         ? tokens.verifyRefreshToken(seed.token)
         : tokens.verifyAccessToken(seed.token);
 
-    expectTokenError(t, wrong, 'ERR_TOKEN_TYPE');
+    expectTokenError(t, wrong, 'ERR_TOKEN_SIGNATURE');
   }
 });
 
