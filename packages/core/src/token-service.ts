@@ -215,7 +215,7 @@ function kindWorker(
 
   return {
     create(claims) {
-      const now = Math.floor(clock() / 1000);
+      const now = nowSeconds(clock);
 
       return outer.sign(signJwt(writeClaims(claims, now)));
     },
@@ -232,9 +232,18 @@ function kindWorker(
 
       const payload = verifyJwt(value);
 
-      return checkClaims(payload, expectation, policy, Math.floor(clock() / 1000), timestamp);
+      return checkClaims(payload, expectation, policy, nowSeconds(clock), timestamp);
     },
   };
+}
+
+// A clock returning NaN would make every expiry comparison false, and so pass: fail closed.
+function nowSeconds(clock: () => number): number {
+  const now = clock();
+
+  if (!Number.isFinite(now) || now < 0) throw new ConfigError('"clock" must return epoch ms');
+
+  return Math.floor(now / 1000);
 }
 
 function cannotSign(option: string): JwtSigner {

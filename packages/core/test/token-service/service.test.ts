@@ -288,6 +288,18 @@ t.test('pins hs384 and hs512 with secrets of the hash size', async (t) => {
   }
 });
 
+t.test('fails closed when the clock returns something other than a time', async (t) => {
+  let now = NOW_MS;
+  const tokens = service({ clock: () => now });
+  const token = tokens.createAccessToken({ sub: 'u' });
+
+  for (const value of [NaN, Infinity, -1]) {
+    now = value;
+    expectConfigError(t, () => tokens.verifyAccessToken(token), 'clock');
+    expectConfigError(t, () => tokens.createAccessToken({ sub: 'u' }), 'clock');
+  }
+});
+
 t.test('names the option of every bad configuration', async (t) => {
   const cases: Array<[Partial<TokenServiceOptions> & Record<string, unknown>, string]> = [
     [{ secret: 'short' }, 'secret'],
