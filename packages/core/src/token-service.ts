@@ -128,6 +128,8 @@ const MAX_LEEWAY = 300;
 // Claims the service writes or checks itself; neither configurable claim may take one.
 const REGISTERED = new Set(['exp', 'iat', 'jti', 'nbf', 'iss', 'aud', '__proto__', 'constructor']);
 
+const OUTER_OPTIONS = new Set(['salt', 'digest', 'keyDerivation', 'compress']);
+
 interface KindWorker {
   create(claims: Record<string, unknown>): string;
   verify(token: string): TokenClaims;
@@ -352,10 +354,14 @@ function readOuter(value: unknown): TokenServiceOuterOptions {
     throw new ConfigError('"outer" must be an object');
   }
 
+  // Keys, clock, leeway and caps of the outer layer come from the service's own options.
+  for (const name of Object.keys(value)) {
+    if (!OUTER_OPTIONS.has(name)) throw new ConfigError(`unknown option "outer.${name}"`);
+  }
+
   const { salt, digest, keyDerivation, compress } = value as TokenServiceOuterOptions;
   const picked: TokenServiceOuterOptions = {};
 
-  // Only the documented members reach the outer signer: keys, clock and caps come from here.
   if (salt !== undefined) picked.salt = salt;
   if (digest !== undefined) picked.digest = digest;
   if (keyDerivation !== undefined) picked.keyDerivation = keyDerivation;

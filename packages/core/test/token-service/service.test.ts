@@ -331,6 +331,8 @@ t.test('names the option of every bad configuration', async (t) => {
     [{ maxTokenLength: 0 }, 'maxTokenLength'],
     [{ clock: 5 as unknown as () => number }, 'clock'],
     [{ outer: { digest: 'md5' as 'sha1' } }, 'digest'],
+    [{ outer: { secretKeys: 'x' } as object }, 'outer.secretKeys'],
+    [{ outer: 'sha1' as unknown as object }, 'outer'],
     [{ typeClaim: false, accessSecret: secretOf('s'), refreshSecret: secretOf('s') }, 'typeClaim'],
   ];
 
