@@ -137,6 +137,7 @@ function outageSummary(options, recorder) {
 
   return {
     stoppedAtMs: stoppedAt === undefined ? null : stoppedAt - recorder.runStart,
+    backAtMs: backAt === undefined ? null : backAt - recorder.runStart,
     downForMs: backAt === undefined ? null : backAt - stoppedAt,
     first503AfterStopMs:
       recorder.first503AfterStop === undefined

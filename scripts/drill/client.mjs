@@ -64,9 +64,10 @@ export class DrillClient {
     if (this.issued.length > KEPT_ISSUED) this.issued.shift();
   }
 
-  markRevoked(pair, why) {
-    this.revoked.push({ token: pair.accessToken, kind: 'access', why });
-    this.revoked.push({ token: pair.refreshToken, kind: 'refresh', why });
+  markRevoked(pair, why, sentAt) {
+    const at = { sentAt, confirmedAt: Date.now() };
+    this.revoked.push({ token: pair.accessToken, kind: 'access', why, ...at });
+    this.revoked.push({ token: pair.refreshToken, kind: 'refresh', why, ...at });
     while (this.revoked.length > KEPT_REVOKED) this.revoked.shift();
     this.revocations++;
   }
@@ -112,7 +113,7 @@ export class DrillClient {
     const { accessToken, refreshToken } = this.pair;
     const options = { token: accessToken, body: { refreshToken } };
     const res = await this.send('logout', this.any(), 'POST', '/auth/logout', options);
-    if (res.status === 204) this.markRevoked(this.pair, 'logout');
+    if (res.status === 204) this.markRevoked(this.pair, 'logout', res.startedAt);
     if (res.status === 204 || res.status === 401) this.pair = undefined;
   }
 
@@ -120,7 +121,7 @@ export class DrillClient {
     const options = { token: this.pair.accessToken };
     const res = await this.send('logout-all', this.any(), 'POST', '/auth/logout-all', options);
     if (res.status === 204) {
-      for (const pair of this.issued) this.markRevoked(pair, 'logout-all');
+      for (const pair of this.issued) this.markRevoked(pair, 'logout-all', res.startedAt);
       this.issued = [];
     }
     if (res.status === 204 || res.status === 401) this.pair = undefined;
@@ -137,7 +138,7 @@ export class DrillClient {
       this.recorder.violation('reuse-accepted', { client: this.id });
     }
     if (res.status === 401 && res.code === 'FST_TA_REFRESH_REUSED') {
-      this.markRevoked(this.pair, 'refresh-reuse');
+      this.markRevoked(this.pair, 'refresh-reuse', res.startedAt);
     }
     if (res.status === 401) this.pair = undefined;
     else this.revocations++;
@@ -160,7 +161,36 @@ export class DrillClient {
         why: entry.why,
         instance: instance.name,
         status: res.status,
+        ...this.timeline(entry, res),
       });
     }
+  }
+
+  /** When, relative to the run, the token was issued, revoked and accepted anyway. */
+  timeline(entry, res) {
+    const start = this.recorder.runStart ?? 0;
+    const issuedAt = issuedAtMs(entry.token);
+
+    return {
+      issuedAtMs: issuedAt === undefined ? null : issuedAt - start,
+      revokeSentAtMs: entry.sentAt - start,
+      revokeConfirmedAtMs: entry.confirmedAt - start,
+      acceptedAtMs: res.startedAt - start,
+    };
+  }
+}
+
+/**
+ * The token's `iat_ms`, read without verifying: the outer layer is itsdangerous'
+ * `payload.timestamp.signature` with a JSON string payload holding the JWT.
+ */
+export function issuedAtMs(token) {
+  try {
+    const jwt = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+
+    return typeof claims.iat_ms === 'number' ? claims.iat_ms : undefined;
+  } catch {
+    return undefined;
   }
 }

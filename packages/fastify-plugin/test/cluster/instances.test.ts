@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import t from 'tap';
-import tokenizedAuth, { type TokenPair } from '../../src/index.js';
+import tokenizedAuth, { type TokenizedAuthOptions, type TokenPair } from '../../src/index.js';
 import { SECRET } from '../helpers/app.js';
 import { redisSkipReason, startRedisServer } from '../helpers/redis-server.js';
 
@@ -26,6 +26,7 @@ const GRACE_S = 0.2;
 async function startInstance(
   name: string,
   redisUrl: string,
+  extra: Partial<TokenizedAuthOptions> = {},
 ): Promise<Instance & { app: FastifyInstance }> {
   const app = Fastify();
   await app.register(tokenizedAuth, {
@@ -33,6 +34,7 @@ async function startInstance(
     store: 'redis',
     redis: redisUrl,
     refreshGrace: GRACE_S,
+    ...extra,
   });
   app.post('/login', (request) => app.tokens.issue({ sub: (request.body as { sub: string }).sub }));
   app.get('/me', { onRequest: app.authenticate }, (request) => request.user);
@@ -168,5 +170,26 @@ if (skip) {
       Array(9).fill(200),
     );
     t.equal(new Set(results.map((res) => JSON.stringify(res.body))).size, 1, 'one successor');
+  });
+
+  t.test('revoke-all refuses a token issued earlier in the same millisecond', async (t) => {
+    // Instances on one host share a clock, and a login answered less than a millisecond
+    // before "log out everywhere" is processed is a real sequence under a fast load balancer
+    // (the fault drill hit it). Freezing every instance's clock at one ms makes it certain.
+    const frozen = Date.now();
+    const names = ['d', 'e', 'f'];
+    const fleet = await Promise.all(
+      names.map((n) => startInstance(n, redis.url, { clock: () => frozen })),
+    );
+    t.teardown(() => Promise.all(fleet.map((instance) => instance.app.close())));
+    const [d, e, f] = [fleet[0]!, fleet[1]!, fleet[2]!];
+    const sub = `same-ms-${randomUUID()}`;
+    const pair = (await d.call('POST', '/login', { sub })).body as unknown as TokenPair;
+    t.equal((await f.call('GET', '/me', undefined, pair.accessToken)).status, 200);
+
+    t.equal((await e.call('POST', '/revoke-all', { sub })).status, 200);
+    const me = await f.call('GET', '/me', undefined, pair.accessToken);
+    t.equal(me.status, 401, 'the token was issued before the revoke-all call');
+    t.equal(me.body.code, 'FST_TA_TOKEN_REVOKED');
   });
 }
