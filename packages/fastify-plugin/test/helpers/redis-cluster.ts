@@ -19,6 +19,13 @@ export interface RedisCluster {
   readonly managed: boolean;
   /** Kills every node and removes its directory; idempotent, so teardowns may always call it. */
   stop(): Promise<void>;
+  /** SIGKILL one node, as a crash would; its `nodes-<port>.conf` stays for a restart. */
+  crash(index: number): Promise<void>;
+  /**
+   * Starts a crashed node again on its port: it rejoins with the slots its config file names
+   * and no data (nothing is persisted). Resolves once every node reports the cluster "ok".
+   */
+  restart(index: number): Promise<void>;
 }
 
 // Generous: two shared cores under load can take seconds to gossip a fresh cluster to "ok".
@@ -156,6 +163,7 @@ async function clusterReady(port: number, masters: number): Promise<boolean> {
 
 function nodeArgs(port: number, dir: string): string[] {
   // No persistence: a test cluster, like the single-node helper, starts empty every time.
+  // prettier-ignore
   return [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -167,7 +175,7 @@ function nodeArgs(port: number, dir: string): string[] {
     '--dir', dir,
     '--daemonize', 'no',
     '--loglevel', 'warning',
-  ]; // prettier-ignore
+  ];
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {
@@ -190,20 +198,37 @@ class ManagedCluster {
 
   async spawnNode(binary: string): Promise<void> {
     const port = await freeNodePort(new Set(this.ports.flatMap((p) => [p, p + BUS_OFFSET])));
-    const child = spawn(binary, nodeArgs(port, this.dir), { stdio: 'ignore' });
-    this.children.push(child);
     this.ports.push(port);
+    await this.launch(binary, this.ports.length - 1);
+  }
+
+  async launch(binary: string, index: number): Promise<void> {
+    const port = this.ports[index]!;
+    const child = spawn(binary, nodeArgs(port, this.dir), { stdio: 'ignore' });
+    this.children[index] = child;
     const pong = async () => (await ask(port, 'PING')) === '+PONG\r\n';
     await waitUntil(`redis-server :${port}`, pong, child);
+  }
+
+  async crash(index: number): Promise<void> {
+    const child = this.children[index];
+    if (!child) throw new Error(`no cluster node ${index}`);
+
+    child.kill('SIGKILL');
+    await waitForExit(child);
+  }
+
+  async waitForOk(): Promise<void> {
+    for (const port of this.ports) {
+      await waitUntil(`cluster node :${port}`, () => clusterReady(port, this.ports.length));
+    }
   }
 
   async create(cli: string): Promise<void> {
     const addresses = this.ports.map((port) => `127.0.0.1:${port}`);
     const args = ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'];
     await promisify(execFile)(cli, args, { timeout: CREATE_TIMEOUT_MS });
-    for (const port of this.ports) {
-      await waitUntil(`cluster node :${port}`, () => clusterReady(port, this.ports.length));
-    }
+    await this.waitForOk();
   }
 
   stop(): Promise<void> {
@@ -238,7 +263,15 @@ class ManagedCluster {
  */
 export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   const given = givenNodes();
-  if (given) return { nodes: given, managed: false, stop: async () => undefined };
+  if (given) {
+    const unmanaged = async () => {
+      throw new Error('REDIS_CLUSTER_NODES cluster is not managed by the test harness');
+    };
+
+    const stop = async () => undefined;
+
+    return { nodes: given, managed: false, stop, crash: unmanaged, restart: unmanaged };
+  }
 
   const server = findBinary('redis-server');
   const cli = findBinary('redis-cli');
@@ -257,5 +290,10 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     nodes: cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
     managed: true,
     stop: () => cluster.stop(),
+    crash: (index) => cluster.crash(index),
+    restart: async (index) => {
+      await cluster.launch(server, index);
+      await cluster.waitForOk();
+    },
   };
 }
