@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 // Fault drill: N API instances on one Redis, many concurrent clients logging in, refreshing,
 // calling a protected route and revoking their own tokens, while Redis is stopped and started
-// again (empty: no persistence). Prints a JSON summary; exits 1 when an invariant breaks,
-// 2 when the drill itself could not run. Loopback only.
+// again (empty: no persistence). With `--topology cluster`, a three-master cluster instead,
+// and one master crashes (SIGKILL) and restarts empty. Prints a JSON summary; exits 1 when an
+// invariant breaks, 2 when the drill itself could not run. Loopback only.
 //
 //   node scripts/fault-drill.mjs [--duration 60] [--concurrency 50] [--instances 3]
-//     [--outage 3] [--outage-at <s>] [--hash-cost 1024] [--grace 1] [--think 0]
-//     [--server <file>]
+//     [--outage 3] [--outage-at <s>] [--topology single|cluster] [--hash-cost 1024]
+//     [--grace 1] [--think 0] [--server <file>]
 // --server defaults to scripts/drill/example-api-server.mjs (the built example API with cheap
-// password hashing) when apps/example-api is built, else scripts/drill/plugin-server.mjs (the
-// example API's auth routes on the built plugin). apps/example-api/dist/server.js runs the API
-// exactly as shipped, scrypt cost included.
+// password hashing) when apps/example-api is built, else (and for a cluster, which the example
+// API does not take yet) scripts/drill/plugin-server.mjs: the example API's auth routes on the
+// built plugin. apps/example-api/dist/server.js runs the API as shipped, scrypt cost included.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DrillClient } from './drill/client.mjs';
+import { startCluster } from './drill/cluster.mjs';
 import { closeClients, sharedSecrets, startInstance, startRedis } from './drill/processes.mjs';
 import { percentile, Recorder, round } from './drill/stats.mjs';
 
@@ -26,8 +28,8 @@ const MIB = 1024 * 1024;
 const EXAMPLE_API_DIST = 'apps/example-api/dist/app.js';
 const PLUGIN_DIST = 'packages/fastify-plugin/dist/index.js';
 
-function defaultServer() {
-  return existsSync(resolve(ROOT, EXAMPLE_API_DIST))
+function defaultServer(topology) {
+  return topology === 'single' && existsSync(resolve(ROOT, EXAMPLE_API_DIST))
     ? 'scripts/drill/example-api-server.mjs'
     : 'scripts/drill/plugin-server.mjs';
 }
@@ -48,6 +50,7 @@ function readOptions() {
       outage: { type: 'string', default: '3' },
       'outage-at': { type: 'string' },
       server: { type: 'string' },
+      topology: { type: 'string', default: 'single' },
       'hash-cost': { type: 'string', default: '1024' },
       grace: { type: 'string', default: '1' },
       think: { type: 'string', default: '0' },
@@ -67,6 +70,10 @@ function readOptions() {
   const duration = number('duration', 5, 3600);
   const outage = number('outage', 0.5, duration / 2);
   values['outage-at'] ??= String(Math.round(duration * 0.4 * 10) / 10);
+  const { topology } = values;
+  if (topology !== 'single' && topology !== 'cluster') {
+    throw new Error('"--topology" must be "single" or "cluster"');
+  }
 
   return {
     durationMs: duration * 1000,
@@ -74,7 +81,8 @@ function readOptions() {
     instances: Math.round(number('instances', 1, 16)),
     outageMs: outage * 1000,
     outageAtMs: number('outage-at', 1, duration - outage - 1) * 1000,
-    server: resolve(ROOT, values.server ?? defaultServer()),
+    topology,
+    server: resolve(ROOT, values.server ?? defaultServer(topology)),
     hashCost: number('hash-cost', 1024, 1_048_576),
     graceS: Math.round(number('grace', 0, 60)),
     thinkMs: number('think', 0, 10_000),
@@ -84,13 +92,40 @@ function readOptions() {
   };
 }
 
+/** The Redis side of the drill: how the API finds it, how it fails and how it comes back. */
+async function startBackend(options) {
+  if (options.topology === 'cluster') {
+    const cluster = await startCluster(3);
+
+    return {
+      env: { REDIS_CLUSTER_NODES: cluster.nodes },
+      fail: () => cluster.crash(0),
+      recover: () => cluster.restart(0),
+      close: () => cluster.close(),
+    };
+  }
+
+  const redis = await startRedis();
+
+  return {
+    env: { REDIS_URL: redis.url },
+    fail: () => redis.stop(),
+    recover: async () => {
+      const backAt = await redis.start();
+
+      return { backAt, okAt: backAt };
+    },
+    close: () => redis.close(),
+  };
+}
+
 async function startFleet(options, redis) {
   for (const file of neededFiles(options.server)) {
     if (!existsSync(file)) throw new Error(`${file} not found: build the packages first`);
   }
   const env = {
     ...sharedSecrets(),
-    REDIS_URL: redis.url,
+    ...redis.env,
     LOG_LEVEL: 'error',
     // Every client comes from 127.0.0.1: the per-client login limit would throttle the drill.
     LOGIN_RATE_LIMIT: '100000',
@@ -102,13 +137,15 @@ async function startFleet(options, redis) {
   return Promise.all(names.map((name) => startInstance(name, options.server, env)));
 }
 
-/** Stops Redis at `outageAtMs` into the run for `outageMs`, then starts it again. */
+/** Fails Redis at `outageAtMs` into the run for `outageMs`, then brings it back. */
 async function outage(options, redis, recorder, runStart) {
   await sleep(Math.max(0, runStart + options.outageAtMs - Date.now()));
   recorder.stoppedAt = Date.now();
-  await redis.stop();
+  await redis.fail();
   await sleep(Math.max(0, recorder.stoppedAt + options.outageMs - Date.now()));
-  recorder.backAt = await redis.start();
+  const { backAt, okAt } = await redis.recover();
+  recorder.backAt = backAt;
+  recorder.okAt = okAt;
 }
 
 async function memoryOf(fleet) {
@@ -138,6 +175,7 @@ function outageSummary(options, recorder) {
   return {
     stoppedAtMs: stoppedAt === undefined ? null : stoppedAt - recorder.runStart,
     backAtMs: backAt === undefined ? null : backAt - recorder.runStart,
+    clusterOkAfterBackMs: recorder.okAt === undefined ? null : recorder.okAt - backAt,
     downForMs: backAt === undefined ? null : backAt - stoppedAt,
     first503AfterStopMs:
       recorder.first503AfterStop === undefined
@@ -251,9 +289,10 @@ async function main() {
 
     return 2;
   }
-  const redis = await startRedis();
+  let redis;
   let fleet = [];
   try {
+    redis = await startBackend(options);
     fleet = await startFleet(options, redis);
     const summary = await drill(options, redis, fleet);
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -266,7 +305,7 @@ async function main() {
   } finally {
     closeClients();
     await Promise.all(fleet.map((instance) => instance.stop()));
-    await redis.close();
+    await redis?.close();
   }
 }
 

@@ -34,7 +34,7 @@ export class DrillClient {
 
   async send(route, instance, method, path, options) {
     const res = await call(instance, method, path, options);
-    this.recorder.record(route, instance.name, res);
+    this.recorder.record(route, instance.name, res, this.id);
     if (res.status === 503) await sleep(BACKOFF_MS + Math.random() * BACKOFF_MS);
 
     return res;

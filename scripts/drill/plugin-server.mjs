@@ -10,10 +10,40 @@ const pluginDir = new URL('../../packages/fastify-plugin/', import.meta.url);
 const requireFromPlugin = createRequire(new URL('package.json', pluginDir));
 const { default: Fastify } = await import(pathToFileURL(requireFromPlugin.resolve('fastify')).href);
 const { default: tokenizedAuth } = await import(new URL('dist/index.js', pluginDir).href);
+const { Cluster } = await import(pathToFileURL(requireFromPlugin.resolve('ioredis')).href);
 
 const env = process.env;
 const users = new Map();
 const digest = (password) => createHash('sha256').update(String(password)).digest();
+
+/**
+ * REDIS_CLUSTER_NODES (`host:port,...`) instead of REDIS_URL: the plugin takes an ioredis
+ * Cluster it did not create, so the fail-fast settings it would give its own client are set
+ * here: no offline queue, one resend, reconnection for ever with capped backoff.
+ */
+function clusterClient(list) {
+  const nodes = list.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':');
+
+    return { host, port: Number(port) };
+  });
+  const client = new Cluster(nodes, {
+    enableOfflineQueue: false,
+    clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+    redisOptions: {
+      maxRetriesPerRequest: 1,
+      commandTimeout: 500,
+      connectTimeout: 1000,
+      retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+    },
+  });
+  client.on('error', () => {});
+
+  return client;
+}
+
+const cluster = env.REDIS_CLUSTER_NODES ? clusterClient(env.REDIS_CLUSTER_NODES) : undefined;
+if (cluster) await new Promise((resolve) => cluster.once('ready', resolve));
 
 const app = Fastify({ logger: { level: env.LOG_LEVEL ?? 'error' } });
 await app.register(tokenizedAuth, {
@@ -21,9 +51,11 @@ await app.register(tokenizedAuth, {
   refreshSecret: env.JWT_REFRESH_SECRET,
   outerSecret: env.OUTER_SECRET,
   store: 'redis',
-  redis: env.REDIS_URL,
+  redis: cluster ?? env.REDIS_URL,
   refreshGrace: Number(env.REFRESH_GRACE ?? 5),
 });
+// The plugin never closes a client it was given.
+if (cluster) app.addHook('onClose', async () => cluster.disconnect());
 
 function authenticate(username, password) {
   const user = users.get(String(username));

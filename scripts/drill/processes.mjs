@@ -30,7 +30,7 @@ export async function freePort() {
   return port;
 }
 
-function track(child) {
+export function track(child) {
   children.add(child);
   child.once('exit', () => children.delete(child));
 
@@ -44,7 +44,7 @@ function exited(child) {
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after STOP_TIMEOUT_MS. */
-async function terminate(child) {
+export async function terminate(child) {
   if (child.exitCode !== null || child.signalCode !== null) return;
 
   child.kill('SIGTERM');

@@ -36,7 +36,10 @@ export class Recorder {
   firstOkAfterBack = {};
   outside503 = 0;
 
-  record(route, instance, res) {
+  /** Clients that got a 503 once the outage began: only their recovery measures it. */
+  hit = new Set();
+
+  record(route, instance, res, client) {
     const status = String(res.status);
     const doneAt = res.startedAt + res.ms;
     this.total++;
@@ -44,8 +47,10 @@ export class Recorder {
     const perRoute = (this.byRoute[route] ??= {});
     perRoute[status] = (perRoute[status] ?? 0) + 1;
 
-    if (res.status === 503) this.on503(route, res, doneAt);
-    else if (typeof res.status === 'number' && res.status < 300) this.onOk(route, instance, res);
+    if (res.status === 503) this.on503(route, res, doneAt, client);
+    else if (typeof res.status === 'number' && res.status < 300) {
+      this.onOk(route, instance, res, client);
+    }
 
     if (res.status === 500) this.violation('status-500', { route, instance, code: res.code });
     // A probe presents a revoked token on purpose: the client judges its answer itself.
@@ -55,19 +60,22 @@ export class Recorder {
     }
   }
 
-  on503(route, res, doneAt) {
+  on503(route, res, doneAt, client) {
     this.latencies503.push(res.ms);
     if (!WORK_BEFORE_STORE.has(route)) this.latencies503StoreFirst.push(res.ms);
     const inOutage = this.stoppedAt !== undefined && doneAt >= this.stoppedAt;
+    if (inOutage) this.hit.add(client);
     if (inOutage && this.first503AfterStop === undefined) this.first503AfterStop = doneAt;
     if (!inOutage || (this.backAt !== undefined && this.recoveredEverywhere())) this.outside503++;
   }
 
-  onOk(route, instance, res) {
+  onOk(route, instance, res, client) {
     this.latencies2xx.push(res.ms);
-    if (STORELESS.has(route) || this.backAt === undefined) return;
+    if (STORELESS.has(route) || this.backAt === undefined || !this.hit.has(client)) return;
 
-    // Only a request sent after the stop and answered after Redis came back shows recovery.
+    // Only a request sent after the stop and answered after Redis came back, by a client the
+    // outage reached (on a cluster, one whose subject lives on the failed master), shows
+    // recovery.
     const doneAt = res.startedAt + res.ms;
     if (res.startedAt >= this.stoppedAt && doneAt >= this.backAt) {
       this.firstOkAfterBack[instance] ??= doneAt;
