@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import type { TokenPair } from '../../src/index.js';
 import { bearer, buildApp } from '../helpers/app.js';
-import { clusterSkipReason, startRedisCluster } from '../helpers/redis-cluster.js';
-import { connectCluster } from './cluster-client.js';
+import { clusterSkipReason, connectCluster, startRedisCluster } from '../helpers/redis-cluster.js';
 
 const STORE_TIMEOUT_MS = 500;
 const RECOVERY_LIMIT_MS = 10_000;

@@ -5,9 +5,8 @@ import type { Cluster } from 'ioredis';
 import { createRedisStore } from '../../src/stores/redis.js';
 import type { RedeemRequest, RevocationStore, TokenFacts } from '../../src/stores/types.js';
 import { bearer, buildApp } from '../helpers/app.js';
-import { clusterSkipReason, startRedisCluster } from '../helpers/redis-cluster.js';
+import { clusterSkipReason, connectCluster, startRedisCluster } from '../helpers/redis-cluster.js';
 import { storeContract } from '../stores/contract.js';
-import { connectCluster } from './cluster-client.js';
 
 const HOUR = 3_600_000;
 const skip = clusterSkipReason();
