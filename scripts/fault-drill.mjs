@@ -55,7 +55,7 @@ function readOptions() {
       grace: { type: 'string', default: '1' },
       think: { type: 'string', default: '0' },
       'max-503-p99': { type: 'string', default: '1000' },
-      'max-recovery': { type: 'string', default: '5000' },
+      'max-recovery': { type: 'string' },
       'max-heap-growth': { type: 'string', default: '16' },
     },
   });
@@ -74,6 +74,9 @@ function readOptions() {
   if (topology !== 'single' && topology !== 'cluster') {
     throw new Error('"--topology" must be "single" or "cluster"');
   }
+  // A master down longer than cluster-node-timeout (2 s) is marked failed, and the cluster
+  // clears that only two node timeouts later: cluster recovery takes seconds, not one retry.
+  values['max-recovery'] ??= topology === 'cluster' ? '15000' : '5000';
 
   return {
     durationMs: duration * 1000,
