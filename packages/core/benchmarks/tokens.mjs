@@ -6,6 +6,7 @@
 //   BENCH_QUICK=1 node benchmarks/tokens.mjs   short run while developing
 //   BENCH_SAVE=0 ...                      do not write benchmarks/results/core.json
 //   BENCH_CORE=/abs/path/index.js ...     measure another build of the core (a what-if patch)
+//   BENCH_ONLY='ours|fast-jwt' ...        only the candidates whose name matches (fast-jwt stays)
 import { createHmac, createSecretKey, randomFillSync, webcrypto } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { SignJWT, jwtVerify } from 'jose';
@@ -214,7 +215,7 @@ async function runAsync(fn, ms) {
 
 async function main() {
   const core = await loadOurs();
-  const libs = [
+  let libs = [
     ...oursCandidates(core),
     fastJwtCandidate(),
     await joseCandidate(),
@@ -222,6 +223,10 @@ async function main() {
   ];
   for (const lib of libs) await lib.prepare?.();
   libs.push(hmacFloor(libs.find((l) => l.name === 'fast-jwt').token));
+  if (process.env.BENCH_ONLY) {
+    const only = new RegExp(process.env.BENCH_ONLY);
+    libs = libs.filter((l) => l.name === 'fast-jwt' || only.test(l.name));
+  }
 
   for (const lib of libs) {
     if (!lib.check) continue;

@@ -1,5 +1,6 @@
 // One benchmark server, run in its own process so the load generator never shares its event
 // loop: `node server.mjs <mode> [redisUrl]`. It reports `{ port, token }` over IPC when ready.
+// BENCH_PLUGIN=/abs/path/index.js serves another build of the plugin (to try a patch).
 import Fastify from 'fastify';
 
 const [mode, redisUrl] = process.argv.slice(2);
@@ -22,7 +23,7 @@ async function withFastifyJwt(app) {
 }
 
 async function withOurs(app, store) {
-  const { default: tokenizedAuth } = await import('../dist/index.js');
+  const { default: tokenizedAuth } = await import(process.env.BENCH_PLUGIN ?? '../dist/index.js');
   const options = { secret: SECRET, store };
   if (store === 'redis') options.redis = redisUrl;
   await app.register(tokenizedAuth, options);
