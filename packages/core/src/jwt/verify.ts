@@ -1,14 +1,15 @@
-import { createHmac, timingSafeEqual, verify as verifyBytes, type KeyObject } from 'node:crypto';
+import { createHmac, verify as verifyBytes, type KeyObject } from 'node:crypto';
 import { decodeBase64url, encodeBase64url } from '../base64url.js';
 import { TokenMalformedError, TokenSignatureError } from '../errors.js';
 import { parseStrictJson } from '../json.js';
+import { base64urlLength, createMacComparer } from '../mac.js';
 import type { AlgorithmSpec } from './algorithms.js';
 import { checkHeader, headerJson } from './header.js';
 
 /** Verifies a compact JWS and returns its payload object. */
 export type JwtVerifier = (token: string) => Record<string, unknown>;
 
-type SignatureCheck = (input: string, signature: Buffer) => boolean;
+type SignatureCheck = (input: string, signature: string) => boolean;
 
 /**
  * Returns a verifier pinned to one algorithm that accepts a signature from any of `keys`
@@ -20,6 +21,7 @@ type SignatureCheck = (input: string, signature: Buffer) => boolean;
 export function createJwtVerifier(spec: AlgorithmSpec, keys: readonly KeyObject[]): JwtVerifier {
   const ownHeader = encodeBase64url(headerJson(spec));
   const checks = keys.map((key) => signatureCheck(spec, key)).reverse();
+  const signatureChars = spec.family === 'hmac' ? base64urlLength(spec.signatureBytes) : 0;
 
   return (token) => {
     const first = token.indexOf('.');
@@ -34,21 +36,36 @@ export function createJwtVerifier(spec: AlgorithmSpec, keys: readonly KeyObject[
     // The header we write ourselves (and python-jose writes) is known good: skip parsing it.
     if (header !== ownHeader) checkHeader(parseStrictJson(decodeBase64url(header)), spec);
 
-    const signature = decodeBase64url(token.slice(second + 1));
-
-    if (spec.signatureBytes !== 0 && signature.length !== spec.signatureBytes) {
-      throw badSignature('length');
-    }
-
     const input = token.slice(0, second);
+    const signature = token.slice(second + 1);
 
-    if (!anyKeyVerifies(checks, input, signature)) throw badSignature('mismatch');
+    // An HMAC is compared in its base64url spelling, which a match proves canonical; a
+    // spelling of the wrong length costs no HMAC.
+    const lengthOk = signatureChars === 0 || signature.length === signatureChars;
+
+    if (!lengthOk || !anyKeyVerifies(checks, input, signature)) {
+      refuseSignature(spec, signature);
+    }
 
     return payloadObject(token.slice(first + 1, second));
   };
 }
 
-function anyKeyVerifies(checks: SignatureCheck[], input: string, signature: Buffer): boolean {
+/**
+ * Throws the reason a signature failed: a non-canonical spelling is a malformed token, then a
+ * wrong length, then a mismatch. Asymmetric signatures are decoded and checked here.
+ */
+function refuseSignature(spec: AlgorithmSpec, signature: string): never {
+  const bytes = decodeBase64url(signature);
+
+  if (spec.signatureBytes !== 0 && bytes.length !== spec.signatureBytes) {
+    throw badSignature('length');
+  }
+
+  throw badSignature('mismatch');
+}
+
+function anyKeyVerifies(checks: SignatureCheck[], input: string, signature: string): boolean {
   for (const check of checks) {
     if (check(input, signature)) return true;
   }
@@ -70,17 +87,22 @@ function signatureCheck(spec: AlgorithmSpec, key: KeyObject): SignatureCheck {
   const hash = spec.hash;
 
   if (spec.family === 'hmac') {
-    // Lengths are equal here (checked by the caller), as timingSafeEqual requires.
+    const matches = createMacComparer(base64urlLength(spec.signatureBytes));
+
     return (input, signature) => {
-      return timingSafeEqual(createHmac(hash!, key).update(input).digest(), signature);
+      return matches(createHmac(hash!, key).update(input).digest('base64url'), signature);
     };
   }
 
   const verifier = spec.family === 'ec' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
 
   return (input, signature) => {
+    const bytes = decodeBase64url(signature);
+
+    if (spec.signatureBytes !== 0 && bytes.length !== spec.signatureBytes) return false;
+
     try {
-      return verifyBytes(hash, Buffer.from(input, 'utf8'), verifier, signature);
+      return verifyBytes(hash, Buffer.from(input, 'utf8'), verifier, bytes);
     } catch {
       // OpenSSL may throw on a signature it cannot even decode: that is a mismatch too.
       return false;

@@ -1,12 +1,7 @@
-import {
-  createHash,
-  createHmac,
-  createSecretKey,
-  timingSafeEqual,
-  type KeyObject,
-} from 'node:crypto';
-import { decodeBase64url, encodeBase64url } from '../base64url.js';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { decodeBase64url } from '../base64url.js';
 import { TokenSignatureError } from '../errors.js';
+import { base64urlLength, createMacComparer } from '../mac.js';
 
 /** Hash functions itsdangerous accepts as `digest_method` that we support. */
 export type OuterDigest = 'sha1' | 'sha256' | 'sha512';
@@ -68,25 +63,24 @@ export function createMacSigner(
     .map((secret) => createSecretKey(deriveKey(secret, salt, digest, derivation)))
     .reverse();
   const newest = keys[0]!;
-  const macBytes = DIGEST_BYTES[digest];
-  const macChars = Math.ceil((macBytes * 4) / 3);
+  const macChars = base64urlLength(DIGEST_BYTES[digest]);
+  const matches = createMacComparer(macChars);
 
   return {
     sign(signed) {
-      return encodeBase64url(createHmac(digest, newest).update(signed).digest());
+      return createHmac(digest, newest).update(signed).digest('base64url');
     },
     verify(signed, signature) {
-      // A signature of the wrong length cannot match; refusing it first keeps the comparison
-      // below constant-time over equal lengths only, as timingSafeEqual requires.
+      // A MAC of the wrong length cannot match: no HMAC is spent on it.
       if (signature.length !== macChars) throw mismatch();
 
-      const presented = decodeBase64url(signature);
-
       for (const key of keys) {
-        const expected = createHmac(digest, key).update(signed).digest();
-
-        if (timingSafeEqual(expected, presented)) return;
+        if (matches(createHmac(digest, key).update(signed).digest('base64url'), signature)) return;
       }
+
+      // Only the failure path looks closer, so that a non-canonical spelling of a MAC stays a
+      // malformed token rather than a signature mismatch.
+      decodeBase64url(signature);
 
       throw mismatch();
     },
