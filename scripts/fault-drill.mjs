@@ -271,7 +271,7 @@ async function drill(options, redis, fleet) {
       p50: percentile(recorder.latencies2xx, 50),
       p99: percentile(recorder.latencies2xx, 99),
     },
-    revocationsMade: clients.reduce((sum, client) => sum + client.revocations, 0),
+    pairsRevoked: clients.reduce((sum, client) => sum + client.revocations, 0),
     outage: outageSummary(options, recorder),
     memory: memorySummary(fleet, before, after),
     violations: recorder.violations,

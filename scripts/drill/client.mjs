@@ -20,7 +20,9 @@ export class DrillClient {
   revoked = [];
   step = 0;
   probes = 0;
+  /** Pairs this client saw revoked (a logout-all revokes every pair it still remembers). */
   revocations = 0;
+  actions = 0;
 
   constructor({ id, home, instances, recorder, graceMs, thinkMs }) {
     this.id = id;
@@ -101,12 +103,15 @@ export class DrillClient {
     this.adopt(res.body, { token: this.pair.refreshToken, at: Date.now() });
   }
 
+  /** Logout, logout-all and refresh-token replay, in turn. */
   async revokeOwn() {
-    const way = this.revocations % 3;
-    if (way === 0) await this.logout();
-    else if (way === 1) await this.logoutAll();
-    else if (this.previous) await this.replay();
-    else this.revocations++;
+    const way = this.actions++ % 3;
+    if (way === 0) return this.logout();
+    if (way === 1) return this.logoutAll();
+
+    // A replay needs a refresh token this pair was rotated from.
+    if (this.previous === undefined) await this.rotate();
+    if (this.previous !== undefined && this.pair !== undefined) await this.replay();
   }
 
   async logout() {
@@ -141,7 +146,6 @@ export class DrillClient {
       this.markRevoked(this.pair, 'refresh-reuse', res.startedAt);
     }
     if (res.status === 401) this.pair = undefined;
-    else this.revocations++;
   }
 
   async probeRevoked() {
