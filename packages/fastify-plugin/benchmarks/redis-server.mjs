@@ -34,6 +34,10 @@ export async function startRedis() {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   const child = spawn(bin, args, { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  // A benchmark stopped half-way (Ctrl-C, an error) must not leave its Redis running.
+  const killChild = () => child.kill('SIGKILL');
+  process.once('exit', killChild);
+  exited.then(() => process.off('exit', killChild));
 
   for (let attempt = 0; attempt < 100; attempt++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
