@@ -213,7 +213,7 @@ function kindWorker(
   const verifyJwt = createJwtVerifier(spec, keys.verifyKeys);
   const writeClaims = createClaimWriter(expectation, policy);
   // The outer timestamp is the signing time, so its age never exceeds the token lifetime.
-  const maxAge = expectation.ttl + policy.leeway;
+  const verifyOptions = Object.freeze({ maxAge: expectation.ttl + policy.leeway });
 
   return {
     create(claims) {
@@ -226,7 +226,7 @@ function kindWorker(
         throw new TokenMalformedError('token must be a string', { reason: 'not a string' });
       }
 
-      const { value, timestamp } = outer.verifyWithTimestamp(token, { maxAge });
+      const { value, timestamp } = outer.verifyWithTimestamp(token, verifyOptions);
 
       if (typeof value !== 'string') {
         throw new TokenMalformedError('outer payload is not a JWT', { reason: 'not a string' });
