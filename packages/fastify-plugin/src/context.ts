@@ -13,12 +13,19 @@ export interface AuthContext {
   /** Claims callers may not set and rotation does not copy. */
   readonly reservedClaims: ReadonlySet<string>;
   readonly extract: ExtractOptions;
+  /**
+   * False for the plugin's own memory store: it settles within the call that starts it, so a
+   * deadline timer per call would cost time and never fire.
+   */
+  readonly storeDeadline: boolean;
 }
 
 export interface PinnableClock {
   now(): number;
   /** Runs `mint` with `now()` fixed at `at`; `mint` must be synchronous. */
   pinned<T>(at: number, mint: () => T): T;
+  /** From now on, `now()` never answers less than `at` (see `revokeSubject`). */
+  advanceTo(at: number): void;
 }
 
 /**
@@ -27,9 +34,13 @@ export interface PinnableClock {
  */
 export function createPinnableClock(base: () => number): PinnableClock {
   let pin: number | undefined;
+  let floor = 0;
 
   return {
-    now: () => pin ?? base(),
+    now: () => pin ?? Math.max(base(), floor),
+    advanceTo(at) {
+      floor = Math.max(floor, at);
+    },
     pinned(at, mint) {
       pin = at;
       try {
@@ -47,6 +58,14 @@ export function createPinnableClock(base: () => number): PinnableClock {
  * overrun becomes {@link StoreUnavailableError} and, later, a 503.
  */
 export async function callStore<T>(ctx: AuthContext, call: (store: RevocationStore) => Promise<T>) {
+  if (!ctx.storeDeadline) {
+    try {
+      return await call(ctx.store);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -58,10 +77,14 @@ export async function callStore<T>(ctx: AuthContext, call: (store: RevocationSto
   try {
     return await Promise.race([call(ctx.store), deadline]);
   } catch (error) {
-    if (error instanceof StoreUnavailableError) throw error;
-
-    throw new StoreUnavailableError('store call failed', { cause: error });
+    throw unavailable(error);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function unavailable(error: unknown): StoreUnavailableError {
+  if (error instanceof StoreUnavailableError) return error;
+
+  return new StoreUnavailableError('store call failed', { cause: error });
 }

@@ -36,8 +36,8 @@ export interface TokenApi {
    */
   revoke(token: string): Promise<void>;
   /**
-   * Revokes every token of `subject` issued before this call; later ones, even in the same
-   * second, stay valid.
+   * Revokes every token of `subject` issued before this call, including one minted earlier in
+   * the same millisecond; tokens this instance issues afterwards stay valid.
    *
    * @example
    * await app.tokens.revokeAll(request.user.sub);
@@ -93,8 +93,11 @@ async function revokeSubject(ctx: AuthContext, subject: unknown): Promise<void> 
     throw badRequestError('subject must be a non-empty string');
   }
 
-  // Cut-off at the current ms: a token minted after this call carries a later `iat_ms`.
-  const at = ctx.clock.now();
+  // The store revokes what was issued before `at`. One ms past now also catches a token minted
+  // earlier in this very ms; moving this process's clock past the cut-off keeps a token minted
+  // right after the call valid, even within the same ms.
+  const at = ctx.clock.now() + 1;
+  ctx.clock.advanceTo(at);
   const ttlMs = (ctx.service.refreshTokenTtl + ctx.service.leeway + 1) * 1000;
   await callStore(ctx, (store) => store.revokeAll(subject, at, ttlMs));
 }
