@@ -56,11 +56,13 @@ export function tokenFacts(ctx: AuthContext, claims: TokenClaims): TokenFacts {
     throw tokenInvalidError(`"${FAMILY_CLAIM}" claim not a string`);
   }
 
-  return {
+  const facts: TokenFacts = {
     jti: claims.jti,
     subject,
     issuedAt: issuedAtMs(claims),
     expiresAt: (claims.exp + ctx.service.leeway) * 1000,
-    ...(family === undefined ? {} : { family }),
   };
+  if (family !== undefined) facts.family = family;
+
+  return facts;
 }

@@ -42,12 +42,15 @@ async function createContext(
     clock,
     reservedClaims: reservedClaimNames(service.typeClaim),
     extract: { maxTokenLength: service.maxTokenLength, cookieName: options.cookieName },
+    storeDeadline: options.store.kind !== 'memory',
   };
 }
 
+// Returns the verification promise itself: Fastify ignores what a hook resolves to, and one
+// async wrapper less is one promise and one microtask less per request.
 function createAuthenticate(ctx: AuthContext): AuthenticateHook {
-  return async function authenticate(request) {
-    await verifyRequest(ctx, request);
+  return function authenticate(request) {
+    return verifyRequest(ctx, request) as Promise<unknown> as Promise<void>;
   };
 }
 

@@ -1,4 +1,3 @@
-import type { TokenClaims } from '@tokenized-auth/core';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { tokenFacts } from './claims.js';
 import { callStore, type AuthContext } from './context.js';
@@ -37,22 +36,6 @@ async function checkRevocation(ctx: AuthContext, facts: TokenFacts, log: Fastify
   if (revoked) throw tokenRevokedError();
 }
 
-/**
- * The single verification path behind `verifyToken`, `authenticate` and `jwtVerify`: the core
- * checks signatures and claim policy, then the store is asked about revocation every time.
- */
-export async function verifyAccess(
-  ctx: AuthContext,
-  token: string,
-  log: FastifyBaseLogger,
-): Promise<TokenClaims> {
-  const claims = ctx.service.verifyAccessToken(token);
-
-  await checkRevocation(ctx, tokenFacts(ctx, claims), log);
-
-  return claims;
-}
-
 /** Logs a rejection with its safe reason only: store trouble at warn, the rest at debug. */
 export function logRejection(log: FastifyBaseLogger, error: HttpAuthError): void {
   if (error.statusCode === 503) {
@@ -65,7 +48,8 @@ export function logRejection(log: FastifyBaseLogger, error: HttpAuthError): void
 }
 
 /**
- * `request.verifyToken()`: sets `request.user` and returns the claims. Their static type is
+ * The single verification path behind `verifyToken`, `authenticate` and `jwtVerify`:
+ * `request.verifyToken()` sets `request.user` and returns the claims. Their static type is
  * what the application declared in `TokenizedAuthUser`, as with `@fastify/jwt`'s user type.
  */
 export async function verifyRequest(
@@ -75,7 +59,11 @@ export async function verifyRequest(
 ): Promise<TokenizedAuthUser> {
   try {
     const token = options?.token ?? extractToken(request, ctx.extract);
-    const claims = (await verifyAccess(ctx, token, request.log)) as TokenizedAuthUser;
+    // The core checks signatures and claim policy; the store is asked about revocation on
+    // every request, whatever the core said before.
+    const claims = ctx.service.verifyAccessToken(token) as TokenizedAuthUser;
+
+    await checkRevocation(ctx, tokenFacts(ctx, claims), request.log);
     request.user = claims;
 
     return claims;
