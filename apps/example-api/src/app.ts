@@ -9,12 +9,14 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import type { AppConfig } from './config.js';
+import type { Cluster } from 'ioredis';
+import { storeTopology, type AppConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
+import { closeCluster, clusterReady, createClusterClient } from './redis-cluster.js';
 import { UserStore } from './users.js';
 import { formatValidationErrors } from './validation.js';
 
@@ -27,6 +29,12 @@ export interface BuildAppOptions {
 
 // Nothing here accepts more than a token or a pair of credentials; auth routes set less.
 const BODY_LIMIT = 16 * 1024;
+
+// Milliseconds before a revocation-store call counts as down (the plugin's default). The
+// cluster client's command timeout follows it, so a dead master answers within it.
+const STORE_TIMEOUT_MS = 500;
+// How long start-up waits for a Redis Cluster before serving 503s until it is there.
+const CLUSTER_READY_MS = 2000;
 
 /**
  * Builds the example API, ready for `listen` or `inject`. Registers the auth plugin with the
@@ -65,24 +73,58 @@ export async function buildApp(
     );
   }
 
-  await registerDocs(app);
-  await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimited });
-  await app.register(tokenizedAuth, {
-    accessSecret: config.accessSecret,
-    refreshSecret: config.refreshSecret,
-    outerSecret: config.outerSecret,
-    accessTokenTtl: config.accessTokenTtl,
-    refreshTokenTtl: config.refreshTokenTtl,
-    refreshGrace: config.refreshGrace,
-    ...(config.redisUrl ? { store: 'redis' as const, redis: config.redisUrl } : {}),
-  });
+  const cluster = config.redisClusterNodes && (await connectCluster(app, config));
+  try {
+    await registerDocs(app);
+    await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimited });
+    await app.register(tokenizedAuth, {
+      accessSecret: config.accessSecret,
+      refreshSecret: config.refreshSecret,
+      outerSecret: config.outerSecret,
+      accessTokenTtl: config.accessTokenTtl,
+      refreshTokenTtl: config.refreshTokenTtl,
+      refreshGrace: config.refreshGrace,
+      storeTimeout: STORE_TIMEOUT_MS,
+      ...redisStore(config, cluster),
+    });
 
-  const users = options.users ?? new UserStore();
-  await app.register(authRoutes, { prefix: '/auth', users, loginRateLimit: config.loginRateLimit });
-  await app.register(meRoutes, { users });
-  await app.register(healthRoutes);
+    const users = options.users ?? new UserStore();
+    const loginRateLimit = config.loginRateLimit;
+    await app.register(authRoutes, { prefix: '/auth', users, loginRateLimit });
+    await app.register(meRoutes, { users });
+    await app.register(healthRoutes, { topology: storeTopology(config) });
+  } catch (err) {
+    // The app never comes up, so its onClose hook never runs: the client would keep the
+    // process alive.
+    cluster?.disconnect();
+    throw err;
+  }
 
   return app;
+}
+
+/**
+ * The plugin connects to `REDIS_URL` itself; a cluster client is ours to build and, since the
+ * plugin leaves a client it was handed open, ours to close.
+ */
+async function connectCluster(app: FastifyInstance, config: AppConfig): Promise<Cluster> {
+  const cluster = createClusterClient(config.redisClusterNodes ?? [], STORE_TIMEOUT_MS);
+  // A lost node surfaces as a 503 on the requests it concerns; an unheard 'error' event would
+  // crash the process instead.
+  cluster.on('error', (err: Error) => app.log.debug({ err }, 'redis cluster connection error'));
+  app.addHook('onClose', () => closeCluster(cluster));
+
+  if (!(await clusterReady(cluster, CLUSTER_READY_MS))) {
+    app.log.warn('Redis Cluster unreachable at start-up: requests get 503 until it is');
+  }
+
+  return cluster;
+}
+
+function redisStore(config: AppConfig, cluster: Cluster | undefined) {
+  if (cluster) return { store: 'redis' as const, redis: cluster };
+
+  return config.redisUrl ? { store: 'redis' as const, redis: config.redisUrl } : {};
 }
 
 async function registerDocs(app: FastifyInstance): Promise<void> {

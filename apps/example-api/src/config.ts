@@ -6,8 +6,10 @@ export interface AppConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
-  /** Unset: the in-memory revocation store. */
+  /** A single Redis node; unset with `redisClusterNodes` unset too: the in-memory store. */
   redisUrl: string | undefined;
+  /** Seed nodes of a Redis Cluster, the alternative to `redisUrl`. */
+  redisClusterNodes: ClusterNode[] | undefined;
   /** Oldest -> newest: the newest signs, every entry verifies. */
   accessSecret: string[];
   refreshSecret: string[];
@@ -23,6 +25,15 @@ export interface AppConfig {
   /** True when no secrets were configured and random ones were made for this process. */
   generatedSecrets: boolean;
 }
+
+/** One seed node of a Redis Cluster, from `REDIS_CLUSTER_NODES`. */
+export interface ClusterNode {
+  host: string;
+  port: number;
+}
+
+/** Where revocations live: `/health` reports it as `topology`. */
+export type StoreTopology = 'memory' | 'redis' | 'redis-cluster';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -55,6 +66,7 @@ const schema = {
     HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, default: 'info' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    REDIS_CLUSTER_NODES: { type: 'string' },
     JWT_SECRET: { type: 'string' },
     JWT_REFRESH_SECRET: { type: 'string' },
     OUTER_SECRET: { type: 'string' },
@@ -71,6 +83,7 @@ interface RawEnv {
   HOST: string;
   LOG_LEVEL: LogLevel;
   REDIS_URL?: string;
+  REDIS_CLUSTER_NODES?: string;
   JWT_SECRET?: string;
   JWT_REFRESH_SECRET?: string;
   OUTER_SECRET?: string;
@@ -95,6 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = readEnv(withoutEmptyValues(env));
   const secrets = readSecrets(raw);
 
+  if (raw.REDIS_URL !== undefined && raw.REDIS_CLUSTER_NODES !== undefined) {
+    throw new AppConfigError('"REDIS_URL" and "REDIS_CLUSTER_NODES" exclude each other: set one');
+  }
+
   if (raw.ACCESS_TOKEN_TTL > raw.REFRESH_TOKEN_TTL) {
     throw new AppConfigError('"ACCESS_TOKEN_TTL" must not exceed "REFRESH_TOKEN_TTL"');
   }
@@ -104,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: raw.HOST,
     logLevel: raw.LOG_LEVEL,
     redisUrl: raw.REDIS_URL,
+    redisClusterNodes:
+      raw.REDIS_CLUSTER_NODES === undefined ? undefined : readNodes(raw.REDIS_CLUSTER_NODES),
     ...secrets,
     accessTokenTtl: raw.ACCESS_TOKEN_TTL,
     refreshTokenTtl: raw.REFRESH_TOKEN_TTL,
@@ -111,6 +130,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginRateLimit: raw.LOGIN_RATE_LIMIT,
     trustProxy: raw.TRUST_PROXY,
   };
+}
+
+/**
+ * The revocation store a configuration selects.
+ *
+ * @example
+ * storeTopology(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })); // 'redis'
+ */
+export function storeTopology(config: AppConfig): StoreTopology {
+  if (config.redisClusterNodes) return 'redis-cluster';
+
+  return config.redisUrl ? 'redis' : 'memory';
+}
+
+// `host:port` with a port; an IPv6 host goes in brackets (`[::1]:7000`), as in a URL.
+const NODE_PATTERN = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/;
+
+function readNodes(value: string): ClusterNode[] {
+  const entries = value.split(',').map((entry) => entry.trim());
+
+  return entries.map((entry, index) => {
+    const match = NODE_PATTERN.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) {
+      const position = entries.length > 1 ? ` entry ${index + 1}` : '';
+      throw new AppConfigError(`"REDIS_CLUSTER_NODES"${position} must be host:port`);
+    }
+
+    return { host: match[1] ?? match[2]!, port };
+  });
 }
 
 function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { AppConfigError, loadConfig } from '../src/config.js';
+import { AppConfigError, loadConfig, storeTopology } from '../src/config.js';
 
 const SECRET_A = 'a'.repeat(32);
 const SECRET_B = 'b'.repeat(40);
@@ -25,6 +25,8 @@ t.test('applies the documented defaults to an empty environment', async (t) => {
   t.equal(config.host, '127.0.0.1');
   t.equal(config.logLevel, 'info');
   t.equal(config.redisUrl, undefined);
+  t.equal(config.redisClusterNodes, undefined);
+  t.equal(storeTopology(config), 'memory');
   t.equal(config.accessTokenTtl, 900);
   t.equal(config.refreshTokenTtl, 1209600);
   t.equal(config.refreshGrace, 5);
@@ -72,6 +74,47 @@ t.test('reads numbers, booleans and the redis url from strings', async (t) => {
   });
 });
 
+t.test('reads redis cluster seed nodes from a comma-separated host:port list', async (t) => {
+  const config = loadConfig({
+    REDIS_CLUSTER_NODES: '127.0.0.1:7000, redis-b.internal:7001 ,[::1]:7002',
+  });
+
+  t.same(config.redisClusterNodes, [
+    { host: '127.0.0.1', port: 7000 },
+    { host: 'redis-b.internal', port: 7001 },
+    { host: '::1', port: 7002 },
+  ]);
+  t.equal(config.redisUrl, undefined);
+  t.equal(storeTopology(config), 'redis-cluster');
+  t.equal(storeTopology(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })), 'redis');
+});
+
+t.test('refuses redis url and cluster nodes together, naming both', async (t) => {
+  const err = configError({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: 'a:7000' });
+
+  t.equal(err.code, 'ERR_APP_CONFIG');
+  t.match(err.message, '"REDIS_URL"');
+  t.match(err.message, '"REDIS_CLUSTER_NODES"');
+});
+
+t.test('names the cluster node entry that is not host:port', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['127.0.0.1', '"REDIS_CLUSTER_NODES" must be host:port'],
+    ['redis://127.0.0.1:7000', '"REDIS_CLUSTER_NODES" must be host:port'],
+    ['a:7000,b:0', '"REDIS_CLUSTER_NODES" entry 2 must be host:port'],
+    ['a:7000,b:70000', '"REDIS_CLUSTER_NODES" entry 2 must be host:port'],
+    ['a:7000,,b:7001', '"REDIS_CLUSTER_NODES" entry 2 must be host:port'],
+    ['::1:7000', '"REDIS_CLUSTER_NODES" must be host:port'],
+  ];
+
+  for (const [value, message] of cases) {
+    const err = configError({ REDIS_CLUSTER_NODES: value });
+
+    t.equal(err.code, 'ERR_APP_CONFIG', value);
+    t.equal(err.message, message, value);
+  }
+});
+
 t.test('splits comma-separated secrets keeping the oldest first', async (t) => {
   const old = 'o'.repeat(32);
   const config = loadConfig({ ...secrets, JWT_SECRET: `${old}, ${SECRET_A}` });
@@ -82,10 +125,16 @@ t.test('splits comma-separated secrets keeping the oldest first', async (t) => {
 });
 
 t.test('treats empty variables as unset', async (t) => {
-  const config = loadConfig({ PORT: '', REDIS_URL: '  ', JWT_SECRET: '' });
+  const config = loadConfig({
+    PORT: '',
+    REDIS_URL: '  ',
+    REDIS_CLUSTER_NODES: ' ',
+    JWT_SECRET: '',
+  });
 
   t.equal(config.port, 3000);
   t.equal(config.redisUrl, undefined);
+  t.equal(config.redisClusterNodes, undefined);
   t.equal(config.generatedSecrets, true);
 });
 

@@ -66,6 +66,14 @@ t.test('exits with code 1 and names the variable when the environment is wrong',
   t.match(server.output(), /"LOGIN_RATE_LIMIT" must be >= 1/);
 });
 
+t.test('refuses to start with both a redis url and redis cluster nodes', async (t) => {
+  const server = startServer({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: 'a:1' });
+  const [code] = await once(server.child, 'exit');
+
+  t.equal(code, 1);
+  t.match(server.output(), /"REDIS_URL" and "REDIS_CLUSTER_NODES"/);
+});
+
 t.test('serves requests, warns without secrets and closes cleanly on SIGTERM', async (t) => {
   const server = startServer({});
   t.teardown(() => void server.child.kill('SIGKILL'));

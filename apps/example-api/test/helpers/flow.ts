@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import type { AppConfig } from '../../src/config.js';
+import { storeTopology, type AppConfig } from '../../src/config.js';
 import { cheapUsers, startApi, type RunningApi } from './http.js';
 
 const PASSWORD = 'correct horse battery';
@@ -192,10 +192,13 @@ export function flowSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfi
       health = await api.call('GET', '/health');
     }
 
+    const topology = storeTopology(config());
+
     t.equal(health.status, 200);
     t.match(health.body, {
       status: 'ok',
-      store: config().redisUrl ? 'redis' : 'memory',
+      store: topology === 'memory' ? 'memory' : 'redis',
+      topology,
       storeOk: true,
     });
   });
