@@ -43,27 +43,6 @@ export function parseStrictJson(text: string | Uint8Array): unknown {
   return value;
 }
 
-/**
- * Reads a JSON text that is a single string of printable ASCII without escapes, such as the
- * outer payload of every token this package mints (a JWT in quotes), straight from its bytes.
- * For such a text the characters between the quotes are exactly what `JSON.parse` returns, so
- * no parse is needed; any other text gives `undefined`, for {@link parseStrictJson} to read.
- */
-export function plainJsonString(bytes: Buffer): string | undefined {
-  const last = bytes.length - 1;
-
-  if (last < 1 || bytes[0] !== QUOTE || bytes[last] !== QUOTE) return undefined;
-
-  for (let i = 1; i < last; i++) {
-    const code = bytes[i]!;
-
-    // RFC 8259 section 7: control characters, '"' and '\' are the ones a string must escape.
-    if (code < 0x20 || code > 0x7e || code === QUOTE || code === BACKSLASH) return undefined;
-  }
-
-  return bytes.toString('latin1', 1, last);
-}
-
 function decodeUtf8(bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes);

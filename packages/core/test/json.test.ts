@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { parseStrictJson, plainJsonString } from '../src/json.js';
+import { parseStrictJson } from '../src/json.js';
 
 const malformed = (reason: string) => ({ code: 'ERR_TOKEN_MALFORMED', reason });
 
@@ -144,33 +144,4 @@ t.test('a repeated member name in random objects is always refused', async (t) =
     }),
     { numRuns: 200 },
   );
-});
-
-t.test('reads a plain ascii json string from its bytes exactly as JSON.parse does', async (t) => {
-  fc.assert(
-    fc.property(fc.stringMatching(/^[A-Za-z0-9_.\- ~!#$%&'()*+,/:;<=>?@[\]^`{|}]*$/), (text) => {
-      const json = JSON.stringify(text);
-
-      t.equal(plainJsonString(Buffer.from(json, 'utf8')), JSON.parse(json));
-    }),
-    { numRuns: 200 },
-  );
-});
-
-t.test('leaves escapes, non-ascii, control characters and non-strings to the parser', async (t) => {
-  const texts = [
-    '"a\\u0041"',
-    '"a\\"b"',
-    '"Zoë"',
-    '"a\tb"',
-    '"a\u007fb"',
-    '"a"b"',
-    '"',
-    '""x',
-    '{}',
-  ];
-
-  for (const text of texts) t.equal(plainJsonString(Buffer.from(text, 'utf8')), undefined, text);
-
-  t.equal(plainJsonString(Buffer.from('""')), '');
 });

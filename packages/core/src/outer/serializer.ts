@@ -1,7 +1,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeBase64url, encodeBase64url } from '../base64url.js';
 import { TokenMalformedError, TokenTooLargeError } from '../errors.js';
-import { parseStrictJson, plainJsonString } from '../json.js';
+import { parseStrictJson } from '../json.js';
 
 /**
  * Serialises a value as itsdangerous' `_CompactJSON` does (`separators=(',', ':')`,
@@ -51,7 +51,7 @@ export function loadPayload(
 
   if (json.length > maxPayloadLength) throw tooLarge();
 
-  return plainJsonString(json) ?? parseStrictJson(json);
+  return parseStrictJson(json);
 }
 
 function inflate(raw: Buffer, maxPayloadLength: number): Buffer {
