@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t, { type Test } from 'tap';
+import { findBinary } from '../helpers/processes.js';
 import { clusterSkipReason } from '../helpers/redis-cluster.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -33,23 +34,10 @@ interface Summary {
   memory: { instance: string; heapUsedMiB: { before: number; after: number } }[];
 }
 
-function hasRedisServer(): boolean {
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat('/usr/bin', '/usr/local/bin');
-
-  return dirs.some((dir) => {
-    try {
-      accessSync(join(dir, 'redis-server'), constants.X_OK);
-
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 function skipReason(): string | undefined {
   let reason: string | undefined;
-  if (!hasRedisServer()) reason = 'redis-server not on PATH: the fault drill cannot stop Redis';
+  if (!findBinary('redis-server'))
+    reason = 'redis-server not on PATH: the fault drill cannot stop Redis';
   else if (!existsSync(PLUGIN_DIST)) reason = 'plugin not built: the fault drill runs dist';
   if (reason && process.env.CI) throw new Error(`${reason} (CI is set, so this is a failure)`);
 

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { Redis } from 'ioredis';
 import { bearer, buildApp } from '../helpers/app.js';
+import { findBinary, freePort, waitForExit } from '../helpers/processes.js';
 import { redisSkipReason } from '../helpers/redis-server.js';
 
 /**
@@ -19,15 +19,6 @@ import { redisSkipReason } from '../helpers/redis-server.js';
 
 const skip = redisSkipReason() ?? (process.env.REDIS_URL ? 'REDIS_URL given' : undefined);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-
-  return port;
-}
-
 /** A redis-server with the given persistence flags that can crash (SIGKILL) and restart. */
 async function persistentRedis(t: Test, flags: string[]) {
   const port = await freePort();
@@ -35,7 +26,7 @@ async function persistentRedis(t: Test, flags: string[]) {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags];
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', args, { stdio: 'ignore' });
+    child = spawn(findBinary('redis-server')!, args, { stdio: 'ignore' });
     const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
     probe.on('error', () => {});
     for (let i = 0; i < 100; i++) {
@@ -51,11 +42,8 @@ async function persistentRedis(t: Test, flags: string[]) {
     probe.disconnect();
   };
   const crash = async () => {
-    const current = child!;
-    current.kill('SIGKILL');
-    if (current.exitCode === null && current.signalCode === null) {
-      await new Promise((resolve) => current.once('exit', resolve));
-    }
+    child!.kill('SIGKILL');
+    await waitForExit(child!);
   };
   t.teardown(async () => {
     await crash();

@@ -3,10 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import type { Cluster } from 'ioredis';
 import { createRedisStore } from '../../src/stores/redis.js';
-import type { RedeemRequest, RevocationStore, TokenFacts } from '../../src/stores/types.js';
+import type { RevocationStore, TokenFacts } from '../../src/stores/types.js';
 import { bearer, buildApp } from '../helpers/app.js';
 import { clusterSkipReason, connectCluster, startRedisCluster } from '../helpers/redis-cluster.js';
-import { storeContract } from '../stores/contract.js';
+import { redeemOf, storeContract } from '../helpers/store-contract.js';
 
 const HOUR = 3_600_000;
 const skip = clusterSkipReason();
@@ -15,18 +15,6 @@ function facts(subject: string, family: string): TokenFacts {
   const now = Date.now();
 
   return { jti: randomUUID(), subject, issuedAt: now, expiresAt: now + HOUR, family };
-}
-
-function redeemOf(token: TokenFacts, candidate: string, graceMs: number): RedeemRequest {
-  return {
-    jti: token.jti,
-    family: token.family!,
-    subject: token.subject,
-    candidate,
-    graceMs,
-    familyExpiresAt: token.expiresAt + HOUR,
-    expiresAt: token.expiresAt,
-  };
 }
 
 async function issued(store: RevocationStore, subject: string, family: string) {
@@ -119,6 +107,24 @@ if (skip) {
     for (const [tag, slots] of bySubject) t.equal(slots.size, 1, `keys of ${tag} share one slot`);
     const used = new Set([...bySubject.values()].flatMap((slots) => [...slots]));
     t.ok(used.size > 1, 'different subjects do not all share one slot');
+  });
+
+  t.test('spreads subjects over more than one master', async (t) => {
+    const prefix = `spread-${randomUUID()}:`;
+    const store = createRedisStore({ client, keyPrefix: prefix });
+    const now = Date.now();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => store.recordIssue(`user-${i}`, now, now + HOUR)),
+    );
+    const counts = await Promise.all(
+      client.nodes('master').map(async (node) => {
+        const [, keys] = await node.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 10_000);
+
+        return keys.length;
+      }),
+    );
+
+    t.ok(counts.filter((count) => count > 0).length > 1, `keys per master: ${counts.join(', ')}`);
   });
 
   t.test('ten concurrent redeems from three clients: one fresh, nine grace', async (t) => {

@@ -1,12 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { redisClientOptions } from '../../src/stores/redis.js';
+import { findBinary, freePort, onProcessEnd, redisCommand, waitForExit } from './processes.js';
 
 /** One seed node of a cluster. */
 export interface ClusterNode {
@@ -36,22 +37,6 @@ const CREATE_TIMEOUT_MS = 20_000;
 // Redis Cluster's bus listens on the client port + 10000 (cluster-port default).
 const BUS_OFFSET = 10_000;
 const PORT_ATTEMPTS = 50;
-
-function findBinary(name: 'redis-server' | 'redis-cli'): string | undefined {
-  const explicit = process.env[name === 'redis-server' ? 'REDIS_SERVER_BIN' : 'REDIS_CLI_BIN'];
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat('/usr/bin', '/usr/local/bin');
-  const candidates = explicit ? [explicit] : dirs.map((dir) => join(dir, name));
-
-  return candidates.find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 function givenNodes(): ClusterNode[] | undefined {
   const given = process.env.REDIS_CLUSTER_NODES?.trim();
@@ -92,50 +77,15 @@ function listenable(port: number): Promise<boolean> {
   });
 }
 
-async function ephemeralPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port assigned');
-
-  return address.port;
-}
-
 /** A free port below 55536 whose bus port is free too. */
 async function freeNodePort(taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-    const port = await ephemeralPort();
+    const port = await freePort();
     if (port + BUS_OFFSET > 65_535 || taken.has(port) || taken.has(port + BUS_OFFSET)) continue;
     if (await listenable(port + BUS_OFFSET)) return port;
   }
 
   throw new Error(`no free port pair (port, port + ${BUS_OFFSET}) after ${PORT_ATTEMPTS} tries`);
-}
-
-/** Sends one inline command on a fresh socket and returns the raw reply (or '' on failure). */
-function ask(port: number, command: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let reply = '';
-    const done = () => {
-      socket.destroy();
-      resolve(reply);
-    };
-    socket.setTimeout(500, done);
-    socket.once('error', done);
-    socket.once('connect', () => socket.write(`${command}\r\n`));
-    socket.on('data', (data) => {
-      reply += data.toString();
-      // A bulk reply is complete once its announced length arrived; simple replies at CRLF.
-      const bulk = /^\$(\d+)\r\n/.exec(reply);
-      if (!bulk && reply.endsWith('\r\n')) done();
-      else if (bulk && reply.length >= bulk[0].length + Number(bulk[1]) + 2) done();
-    });
-  });
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, child?: ChildProcess) {
@@ -154,7 +104,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, child?: Ch
  * master: only then does a client's first CLUSTER SLOTS see the whole map from any seed.
  */
 async function clusterReady(port: number, masters: number): Promise<boolean> {
-  const info = await ask(port, 'CLUSTER INFO');
+  const info = await redisCommand(port, 'CLUSTER INFO');
 
   return (
     info.includes('cluster_state:ok') &&
@@ -180,23 +130,13 @@ function nodeArgs(port: number, dir: string): string[] {
   ];
 }
 
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 class ManagedCluster {
   readonly children: ChildProcess[] = [];
   readonly ports: number[] = [];
   readonly dir = mkdtempSync(join(tmpdir(), 'ta-cluster-'));
   private stopping: Promise<void> | undefined;
-  private readonly onExit = () => this.killNow();
-
-  constructor() {
-    // A crashed or interrupted test run must not leave servers or directories behind.
-    process.once('exit', this.onExit);
-  }
+  // A crashed, interrupted or timed-out test run must not leave servers or directories behind.
+  private readonly forget = onProcessEnd(() => this.killNow());
 
   async spawnNode(binary: string): Promise<void> {
     const port = await freeNodePort(new Set(this.ports.flatMap((p) => [p, p + BUS_OFFSET])));
@@ -208,7 +148,7 @@ class ManagedCluster {
     const port = this.ports[index]!;
     const child = spawn(binary, nodeArgs(port, this.dir), { stdio: 'ignore' });
     this.children[index] = child;
-    const pong = async () => (await ask(port, 'PING')) === '+PONG\r\n';
+    const pong = async () => (await redisCommand(port, 'PING')) === '+PONG\r\n';
     await waitUntil(`redis-server :${port}`, pong, child);
   }
 
@@ -240,7 +180,7 @@ class ManagedCluster {
   }
 
   private async shutdown(): Promise<void> {
-    process.off('exit', this.onExit);
+    this.forget();
     for (const child of this.children) child.kill('SIGKILL');
     await Promise.all(this.children.map(waitForExit));
     rmSync(this.dir, { recursive: true, force: true });

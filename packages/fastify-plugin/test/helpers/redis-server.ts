@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { findBinary, freePort, onProcessEnd, redisCommand, waitForExit } from './processes.js';
 
 /** A Redis server a test suite can break on purpose. */
 export interface RedisServer {
@@ -29,28 +29,12 @@ export interface RedisServer {
 
 const READY_TIMEOUT_MS = 5000;
 
-function findBinary(): string | undefined {
-  const explicit = process.env.REDIS_SERVER_BIN;
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat('/usr/bin', '/usr/local/bin');
-  const candidates = explicit ? [explicit] : dirs.map((dir) => join(dir, 'redis-server'));
-
-  return candidates.find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /**
  * Why the Redis suites cannot run here, or undefined when they can. Throws when `CI` is set and
  * neither `REDIS_URL` nor a `redis-server` binary is available: CI must not pass by skipping.
  */
 export function redisSkipReason(): string | undefined {
-  if (process.env.REDIS_URL || findBinary()) return undefined;
+  if (process.env.REDIS_URL || findBinary('redis-server')) return undefined;
 
   const reason = 'redis-server not found on PATH and REDIS_URL unset: Redis store suites skipped';
   if (process.env.CI) throw new Error(`${reason} (CI is set, so this is a failure)`);
@@ -65,59 +49,6 @@ export function faultSkipReason(server: RedisServer): string | undefined {
   return 'REDIS_URL was given explicitly: the server cannot be stopped, so fault tests skip';
 }
 
-const cleanups: (() => void)[] = [];
-
-function runCleanups(): void {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-}
-
-function endOnSignal(signal: NodeJS.Signals): void {
-  runCleanups();
-  // Ours was the only listener: restore the default death so the signal still ends the run.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-/**
- * Runs `cleanup` when the test process ends, including by a signal (a tap timeout sends
- * SIGTERM, which skips 'exit'), so no redis-server outlives its suite.
- */
-function onProcessEnd(cleanup: () => void): void {
-  if (cleanups.length === 0) {
-    process.once('exit', runCleanups);
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(signal, () => endOnSignal(signal));
-    }
-  }
-  cleanups.push(cleanup);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port assigned');
-
-  return address.port;
-}
-
-function pingOnce(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(200, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
-}
-
 /** No persistence: a restart starts empty, as an unpersisted production Redis would. */
 function serverArgs(port: number, dir: string): string[] {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
@@ -130,16 +61,10 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    if (await pingOnce(port)) return;
+    if ((await redisCommand(port, 'PING', 200)) === '+PONG\r\n') return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`redis-server on port ${port} not ready after ${READY_TIMEOUT_MS} ms`);
-}
-
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-
-  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 async function flushWith(url: string): Promise<void> {
@@ -182,7 +107,7 @@ function externalServer(url: string): RedisServer {
 export async function startRedisServer(): Promise<RedisServer> {
   if (process.env.REDIS_URL) return externalServer(process.env.REDIS_URL);
 
-  const binary = findBinary();
+  const binary = findBinary('redis-server');
   if (!binary) throw new Error('redis-server not found');
 
   const port = await freePort();

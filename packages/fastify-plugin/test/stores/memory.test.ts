@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { createMemoryStore } from '../../src/stores/memory.js';
 import type { TokenFacts } from '../../src/stores/types.js';
-import { storeContract } from './contract.js';
+import { storeContract } from '../helpers/store-contract.js';
 
 const HOUR = 3_600_000;
 

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createRedisStore, redisClientOptions } from '../../src/stores/redis.js';
 import type { RevocationStore, TokenFacts } from '../../src/stores/types.js';
 import { redisSkipReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { storeContract } from './contract.js';
+import { storeContract } from '../helpers/store-contract.js';
 
 const HOUR = 3_600_000;
 

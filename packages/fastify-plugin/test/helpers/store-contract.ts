@@ -37,7 +37,8 @@ async function issue(
   return facts;
 }
 
-function redeemOf(facts: TokenFacts, candidate: string, graceMs: number): RedeemRequest {
+/** The redeem request the plugin sends when `facts` (a refresh token) is exchanged. */
+export function redeemOf(facts: TokenFacts, candidate: string, graceMs: number): RedeemRequest {
   return {
     jti: facts.jti,
     family: facts.family!,
