@@ -172,32 +172,29 @@ if (skip) {
     t.equal(new Set(results.map((res) => JSON.stringify(res.body))).size, 1, 'one successor');
   });
 
-  t.test(
-    'revoke-all refuses a token issued earlier in the same millisecond',
-    async (t) => {
-      // Instances on one host share a clock, and a login answered less than a millisecond
-      // before "log out everywhere" is processed is a real sequence under a fast load balancer
-      // (the fault drill hit it). Freezing every instance's clock at one ms makes it certain.
-      const frozen = Date.now();
-      const names = ['d', 'e', 'f'];
-      const fleet = await Promise.all(
-        names.map((n) => startInstance(n, redis.url, { clock: () => frozen })),
-      );
-      t.teardown(() => Promise.all(fleet.map((instance) => instance.app.close())));
-      const [d, e, f] = [fleet[0]!, fleet[1]!, fleet[2]!];
-      const sub = `same-ms-${randomUUID()}`;
-      const pair = (await d.call('POST', '/login', { sub })).body as unknown as TokenPair;
-      t.equal((await f.call('GET', '/me', undefined, pair.accessToken)).status, 200);
+  t.test('revoke-all refuses a token issued earlier in the same millisecond', async (t) => {
+    // Instances on one host share a clock, and a login answered less than a millisecond
+    // before "log out everywhere" is processed is a real sequence under a fast load balancer
+    // (the fault drill hit it). Freezing every instance's clock at one ms makes it certain.
+    const frozen = Date.now();
+    const names = ['d', 'e', 'f'];
+    const fleet = await Promise.all(
+      names.map((n) => startInstance(n, redis.url, { clock: () => frozen })),
+    );
+    t.teardown(() => Promise.all(fleet.map((instance) => instance.app.close())));
+    const [d, e, f] = [fleet[0]!, fleet[1]!, fleet[2]!];
+    const sub = `same-ms-${randomUUID()}`;
+    const pair = (await d.call('POST', '/login', { sub })).body as unknown as TokenPair;
+    t.equal((await f.call('GET', '/me', undefined, pair.accessToken)).status, 200);
 
-      t.equal((await e.call('POST', '/revoke-all', { sub })).status, 200);
-      const me = await f.call('GET', '/me', undefined, pair.accessToken);
-      t.equal(me.status, 401, 'the token was issued before the revoke-all call');
-      t.equal(me.body.code, 'FST_TA_TOKEN_REVOKED');
+    t.equal((await e.call('POST', '/revoke-all', { sub })).status, 200);
+    const me = await f.call('GET', '/me', undefined, pair.accessToken);
+    t.equal(me.status, 401, 'the token was issued before the revoke-all call');
+    t.equal(me.body.code, 'FST_TA_TOKEN_REVOKED');
 
-      // The revoking instance's clock moved past the cut-off: a login right after it, in the
-      // same frozen ms, is valid everywhere.
-      const fresh = (await e.call('POST', '/login', { sub })).body as unknown as TokenPair;
-      t.equal((await d.call('GET', '/me', undefined, fresh.accessToken)).status, 200);
-    },
-  );
+    // The revoking instance's clock moved past the cut-off: a login right after it, in the
+    // same frozen ms, is valid everywhere.
+    const fresh = (await e.call('POST', '/login', { sub })).body as unknown as TokenPair;
+    t.equal((await d.call('GET', '/me', undefined, fresh.accessToken)).status, 200);
+  });
 }
