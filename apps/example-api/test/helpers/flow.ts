@@ -80,26 +80,20 @@ export function flowSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfi
       const api = await open(t, { REFRESH_GRACE: '0' });
       const first = await signUp(api, 'alice');
 
-      const rotated = await api.call('POST', '/auth/refresh', {
-        json: { refreshToken: first.refreshToken },
-      });
+      const rotated = await refresh(api, first.refreshToken);
 
       t.equal(rotated.status, 200);
       t.match(rotated.body, { accessToken: String, refreshToken: String, tokenType: 'Bearer' });
       t.not(rotated.body.refreshToken, first.refreshToken);
       t.equal((await me(api, rotated.body.accessToken)).status, 200);
 
-      const replay = await api.call('POST', '/auth/refresh', {
-        json: { refreshToken: first.refreshToken },
-      });
+      const replay = await refresh(api, first.refreshToken);
 
       t.equal(replay.status, 401);
       t.equal(replay.body.code, 'FST_TA_REFRESH_REUSED');
       t.equal((await me(api, rotated.body.accessToken)).status, 401, 'newest access token dead');
 
-      const newest = await api.call('POST', '/auth/refresh', {
-        json: { refreshToken: rotated.body.refreshToken },
-      });
+      const newest = await refresh(api, rotated.body.refreshToken);
 
       t.equal(newest.status, 401, 'newest refresh token dead');
       t.equal((await signUpAgain(api, 'alice')).status, 200, 'a fresh login still works');
@@ -109,10 +103,8 @@ export function flowSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfi
   t.test('hands the same pair to a replay inside the grace window', async (t) => {
     const api = await open(t, { REFRESH_GRACE: '30' });
     const first = await signUp(api, 'alice');
-    const json = { refreshToken: first.refreshToken };
-
-    const rotated = await api.call('POST', '/auth/refresh', { json });
-    const retried = await api.call('POST', '/auth/refresh', { json });
+    const rotated = await refresh(api, first.refreshToken);
+    const retried = await refresh(api, first.refreshToken);
 
     t.equal(rotated.status, 200);
     t.equal(retried.status, 200);
@@ -131,24 +123,17 @@ export function flowSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfi
       t.equal(out.text, '');
       t.equal((await me(api, first.accessToken)).status, 401);
 
-      const stillRefreshes = await api.call('POST', '/auth/refresh', {
-        json: { refreshToken: first.refreshToken },
-      });
+      const stillRefreshes = await refresh(api, first.refreshToken);
 
       t.equal(stillRefreshes.status, 200, 'the refresh token outlives an access-only logout');
 
       const second = stillRefreshes.body as Pair;
-      const full = await api.call('POST', '/auth/logout', {
-        token: second.accessToken,
-        json: { refreshToken: second.refreshToken },
-      });
+      const full = await logout(api, second);
 
       t.equal(full.status, 204);
       t.equal((await me(api, second.accessToken)).status, 401);
 
-      const refused = await api.call('POST', '/auth/refresh', {
-        json: { refreshToken: second.refreshToken },
-      });
+      const refused = await refresh(api, second.refreshToken);
 
       t.equal(refused.status, 401);
       t.match(refused.body.code, /^FST_TA_/);
@@ -169,10 +154,7 @@ export function flowSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfi
 
     for (const session of [laptop, phone]) {
       t.equal((await me(api, session.accessToken)).status, 401);
-      const refresh = await api.call('POST', '/auth/refresh', {
-        json: { refreshToken: session.refreshToken },
-      });
-      t.equal(refresh.status, 401);
+      t.equal((await refresh(api, session.refreshToken)).status, 401);
     }
 
     t.equal((await me(api, bob.accessToken)).status, 200, 'other users keep their sessions');
@@ -216,19 +198,12 @@ export function sharedStoreSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => A
 
     t.equal((await me(west, pair.accessToken)).status, 200);
 
-    const out = await west.call('POST', '/auth/logout', {
-      token: pair.accessToken,
-      json: { refreshToken: pair.refreshToken },
-    });
+    const out = await logout(west, pair);
 
     t.equal(out.status, 204);
     t.equal((await me(east, pair.accessToken)).status, 401);
 
-    const refresh = await east.call('POST', '/auth/refresh', {
-      json: { refreshToken: pair.refreshToken },
-    });
-
-    t.equal(refresh.status, 401);
+    t.equal((await refresh(east, pair.refreshToken)).status, 401);
   });
 
   t.test('refuses on one instance a refresh token already rotated on the other', async (t) => {
@@ -239,11 +214,9 @@ export function sharedStoreSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => A
     t.teardown(() => Promise.all([east.close(), west.close()]));
 
     const pair = await signUp(east, 'alice');
-    const json = { refreshToken: pair.refreshToken };
+    t.equal((await refresh(east, pair.refreshToken)).status, 200);
 
-    t.equal((await east.call('POST', '/auth/refresh', { json })).status, 200);
-
-    const replay = await west.call('POST', '/auth/refresh', { json });
+    const replay = await refresh(west, pair.refreshToken);
 
     t.equal(replay.status, 401);
     t.equal(replay.body.code, 'FST_TA_REFRESH_REUSED');
@@ -304,6 +277,18 @@ async function signUp(api: RunningApi, username: string): Promise<Pair> {
   await register(api, username);
 
   return login(api, username);
+}
+
+function refresh(api: RunningApi, refreshToken: string) {
+  return api.call('POST', '/auth/refresh', { json: { refreshToken } });
+}
+
+/** Logs out the whole session: the access token and the refresh token's family. */
+function logout(api: RunningApi, pair: Pair) {
+  return api.call('POST', '/auth/logout', {
+    token: pair.accessToken,
+    json: { refreshToken: pair.refreshToken },
+  });
 }
 
 function me(api: RunningApi, token: string) {
