@@ -1,7 +1,8 @@
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { HttpError } from '../src/errors.js';
-import { testConfig } from './helpers/http.js';
+import { freePort } from '../../../packages/fastify-plugin/test/helpers/processes.js';
+import { cheapUsers, testConfig } from './helpers/http.js';
 
 t.test('hides an unexpected error behind a bare 500 and logs it', async (t) => {
   const lines: string[] = [];
@@ -62,4 +63,30 @@ t.test('does not trust X-Forwarded-For unless TRUST_PROXY is set', async (t) => 
 
   t.equal(direct.json().ip, '127.0.0.1');
   t.equal(behindProxy.json().ip, '203.0.113.9');
+});
+
+t.test('starts without a reachable redis cluster, warns, and fails closed with 503', async (t) => {
+  const lines: string[] = [];
+  const nowhere = `127.0.0.1:${await freePort()}`;
+  const started = Date.now();
+  const app = await buildApp(testConfig({ LOG_LEVEL: 'warn', REDIS_CLUSTER_NODES: nowhere }), {
+    logStream: { write: (line: string) => void lines.push(line) },
+    users: cheapUsers(),
+  });
+  const startMs = Date.now() - started;
+  const credentials = { username: 'alice', password: 'correct horse battery' };
+  await app.inject({ method: 'POST', url: '/auth/register', body: credentials });
+
+  const login = await app.inject({ method: 'POST', url: '/auth/login', body: credentials });
+  const health = await app.inject({ method: 'GET', url: '/health' });
+  const closing = Date.now();
+  await app.close();
+
+  t.ok(startMs < 5000, `start-up waited a bounded time (${startMs} ms)`);
+  t.match(lines.join(''), /Redis Cluster unreachable at start-up/);
+  t.equal(login.statusCode, 503);
+  t.equal(login.json().code, 'FST_TA_STORE_UNAVAILABLE');
+  t.notMatch(login.body, nowhere, 'does not reveal the store address');
+  t.match(health.json(), { status: 'degraded', topology: 'redis-cluster', storeOk: false });
+  t.ok(Date.now() - closing < 2000, 'closes without waiting for the cluster');
 });
