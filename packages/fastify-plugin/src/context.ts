@@ -1,7 +1,7 @@
 import type { TokenService } from '@tokenized-auth/core';
 import type { ExtractOptions } from './extract.js';
 import type { ResolvedOptions } from './options.js';
-import { StoreUnavailableError, type RevocationStore } from './stores/types.js';
+import { StoreUnavailableError, type RevocationStore, type TokenFacts } from './stores/types.js';
 
 /** Everything a request-time function needs, built once at registration. */
 export interface AuthContext {
@@ -83,7 +83,19 @@ export async function callStore<T>(ctx: AuthContext, call: (store: RevocationSto
   }
 }
 
-function unavailable(error: unknown): StoreUnavailableError {
+/**
+ * `store.isRevoked(facts)`, the one store call of every authenticated request. The memory
+ * store's promise is returned as is, with no closure or async frame around it; callers pass
+ * any rejection through {@link unavailable}, as {@link callStore} does.
+ */
+export function storeIsRevoked(ctx: AuthContext, facts: TokenFacts): Promise<boolean> {
+  if (!ctx.storeDeadline) return ctx.store.isRevoked(facts);
+
+  return callStore(ctx, (store) => store.isRevoked(facts));
+}
+
+/** Any store failure as {@link StoreUnavailableError}, which maps to a 503. */
+export function unavailable(error: unknown): StoreUnavailableError {
   if (error instanceof StoreUnavailableError) return error;
 
   return new StoreUnavailableError('store call failed', { cause: error });

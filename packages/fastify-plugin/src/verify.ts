@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { tokenFacts } from './claims.js';
-import { callStore, type AuthContext } from './context.js';
+import { storeIsRevoked, unavailable, type AuthContext } from './context.js';
 import { toHttpError, tokenRevokedError, type HttpAuthError } from './errors.js';
 import { extractToken } from './extract.js';
 import type { TokenFacts } from './stores/types.js';
@@ -24,9 +24,9 @@ export interface VerifyTokenOptions {
 async function checkRevocation(ctx: AuthContext, facts: TokenFacts, log: FastifyBaseLogger) {
   let revoked: boolean;
   try {
-    revoked = await callStore(ctx, (store) => store.isRevoked(facts));
+    revoked = await storeIsRevoked(ctx, facts);
   } catch (error) {
-    if (!ctx.options.failOpen) throw error;
+    if (!ctx.options.failOpen) throw unavailable(error);
 
     log.warn({ code: 'FST_TA_STORE_UNAVAILABLE', failOpen: true }, 'revocation check skipped');
 
