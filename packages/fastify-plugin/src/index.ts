@@ -22,13 +22,13 @@ export default tokenizedAuth;
 
 export { errorCodes, type TokenizedAuthErrorCode } from './errors.js';
 export type { TokenPair } from './issue.js';
-export type { TokenizedAuthOptions } from './options.js';
+export type { RedisClusterConfig, TokenizedAuthOptions } from './options.js';
 export type { TokenApi } from './tokens.js';
 export type { AuthenticateHook, JwtVerifyFunction, TokenizedAuthUser } from './types.js';
 export type { VerifyTokenOptions } from './verify.js';
 export { FAMILY_CLAIM, ISSUED_MS_CLAIM } from './claims.js';
 export { createMemoryStore } from './stores/memory.js';
-export { createRedisStore } from './stores/redis.js';
+export { clusterClientOptions, createRedisStore, redisClientOptions } from './stores/redis.js';
 export {
   StoreUnavailableError,
   type HealthReport,

@@ -1,7 +1,21 @@
 import type { TokenServiceOptions } from '@tokenized-auth/core';
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { invalidOptionError } from './errors.js';
 import type { RevocationStore } from './stores/types.js';
+
+/**
+ * A Redis Cluster for the plugin to connect to, own and close: seed nodes (`{ host, port }` or
+ * `'host:port'`) and extra ioredis `ClusterOptions`. The fail-fast settings
+ * (`clusterClientOptions`) win over yours.
+ *
+ * @example
+ * await app.register(tokenizedAuth, { secret, store: 'redis',
+ *   redis: { cluster: ['10.0.0.1:6379', { host: '10.0.0.2', port: 6379 }] } });
+ */
+export interface RedisClusterConfig {
+  cluster: Array<{ host: string; port: number } | string>;
+  options?: ClusterOptions;
+}
 
 /**
  * Registration options: the core's token options plus the store and HTTP policy.
@@ -13,8 +27,11 @@ import type { RevocationStore } from './stores/types.js';
 export interface TokenizedAuthOptions extends TokenServiceOptions {
   /** `'memory'` (default, per process), `'redis'`, or a store object you built and own. */
   store?: 'memory' | 'redis' | RevocationStore;
-  /** A URL, ioredis options, or an existing client (reused, never closed by the plugin). */
-  redis?: string | RedisOptions | Redis | Cluster;
+  /**
+   * A URL, ioredis options (Sentinel: `{ sentinels, name }`) or `{ cluster }` (the plugin
+   * connects, then closes on `onClose`), or an existing client (reused, never closed).
+   */
+  redis?: string | RedisOptions | RedisClusterConfig | Redis | Cluster;
   /** Milliseconds before a store call counts as failed (default 500). */
   storeTimeout?: number;
   /** Accept tokens when the store is down, logging a warning each time (default false). */
@@ -101,6 +118,58 @@ export function isRedisClient(value: unknown): value is Redis | Cluster {
   return typeof client.sendCommand === 'function' && typeof client.status === 'string';
 }
 
+/** `host:port` (an IPv6 host in brackets) or a redis URL, as ioredis parses a seed node. */
+const NODE_STRING = /^(?:rediss?:\/\/\S+|(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5})$/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validPort(port: unknown): boolean {
+  return Number.isSafeInteger(port) && (port as number) >= 1 && (port as number) <= 65535;
+}
+
+function checkClusterNode(node: unknown, index: number): void {
+  const valid =
+    typeof node === 'string'
+      ? NODE_STRING.test(node)
+      : isPlainObject(node) &&
+        typeof node.host === 'string' &&
+        node.host !== '' &&
+        validPort(node.port);
+  if (!valid) fail(`"redis.cluster" entry ${index + 1} must be "host:port" or { host, port }`);
+}
+
+export function isClusterConfig(redis: unknown): redis is RedisClusterConfig {
+  return isPlainObject(redis) && 'cluster' in redis;
+}
+
+function checkClusterConfig(redis: Record<string, unknown>): void {
+  const extra = Object.keys(redis).filter((key) => key !== 'cluster' && key !== 'options');
+  if (extra.length > 0) fail(`"redis" with "cluster" takes only "options", not "${extra[0]}"`);
+
+  const { cluster, options } = redis;
+  if (!Array.isArray(cluster) || cluster.length === 0) {
+    fail('"redis.cluster" must be a non-empty array of seed nodes');
+  }
+  cluster.forEach(checkClusterNode);
+  if (options !== undefined && !isPlainObject(options)) {
+    fail('"redis.options" must be ioredis Cluster options');
+  }
+}
+
+/** ioredis would only fail at connect time, and then only in an 'error' event. */
+function checkSentinelOptions(redis: Record<string, unknown>): void {
+  if (redis.sentinels === undefined) return;
+
+  if (!Array.isArray(redis.sentinels) || redis.sentinels.length === 0) {
+    fail('"redis.sentinels" must be a non-empty array of { host, port }');
+  }
+  if (typeof redis.name !== 'string' || redis.name === '') {
+    fail('"redis.name" must name the Sentinel master group when "sentinels" is set');
+  }
+}
+
 function checkRedisOption(redis: unknown): void {
   if (redis === undefined || isRedisClient(redis)) return;
 
@@ -110,9 +179,11 @@ function checkRedisOption(redis: unknown): void {
     return;
   }
 
-  if (typeof redis !== 'object' || redis === null || Array.isArray(redis)) {
-    fail('"redis" must be a URL, ioredis options or an ioredis client');
+  if (!isPlainObject(redis)) {
+    fail('"redis" must be a URL, ioredis options, { cluster } or an ioredis client');
   }
+  if (isClusterConfig(redis)) checkClusterConfig(redis);
+  else checkSentinelOptions(redis);
 }
 
 function resolveStore(store: unknown, redis: unknown): StoreChoice {

@@ -1,9 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { invalidOptionError } from './errors.js';
-import { isRedisClient, type ResolvedOptions } from './options.js';
+import {
+  isClusterConfig,
+  isRedisClient,
+  type RedisClusterConfig,
+  type ResolvedOptions,
+} from './options.js';
 import { createMemoryStore } from './stores/memory.js';
-import { createRedisStore } from './stores/redis.js';
+import {
+  clusterClientOptions,
+  createRedisStore,
+  redisClientOptions,
+  redisTopology,
+} from './stores/redis.js';
 import type { RevocationStore } from './stores/types.js';
 
 /** The store to use, and whether the plugin must close it on `onClose`. */
@@ -15,31 +25,31 @@ export interface StoreSetup {
 }
 
 /**
- * Fail fast: with no offline queue and one retry, a command to a Redis that is down errors at
- * once instead of waiting, so the request gets its 503 inside `storeTimeout`.
+ * Builds the client the plugin owns, with the fail-fast options (they win over the caller's):
+ * a command to a Redis that is down errors at once, so the request gets its 503 inside
+ * `storeTimeout`. Sentinel options (`sentinels` + `name`) go through `new Redis` too; the
+ * fail-fast options bind the connection to whichever master Sentinel names.
  */
-export function failFastRedisOptions(storeTimeout: number): RedisOptions {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: storeTimeout,
-    connectTimeout: Math.max(storeTimeout, 1000),
-    enableAutoPipelining: true,
-    // Keep reconnecting for ever, at most 1 s apart, so a restarted Redis is picked up
-    // without restarting Fastify.
-    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
-  };
-}
+function createClient(redis: string | RedisOptions | RedisClusterConfig, timeout: number) {
+  if (isClusterConfig(redis)) {
+    const failFast = clusterClientOptions(timeout);
+    const given = redis.options ?? {};
 
-function createClient(redis: string | RedisOptions, storeTimeout: number): Redis {
-  const failFast = failFastRedisOptions(storeTimeout);
+    return new Cluster(redis.cluster, {
+      ...given,
+      ...failFast,
+      redisOptions: { ...given.redisOptions, ...failFast.redisOptions },
+    });
+  }
+
+  const failFast = redisClientOptions(timeout);
 
   return typeof redis === 'string'
     ? new Redis(redis, failFast)
     : new Redis({ ...redis, ...failFast });
 }
 
-async function quit(client: Redis): Promise<void> {
+async function quit(client: Redis | Cluster): Promise<void> {
   try {
     await client.quit();
   } catch {
@@ -65,7 +75,7 @@ function sharedRedisStore(client: Redis | Cluster, options: ResolvedOptions): St
  * With no offline queue, commands sent before the first connection fail, so start-up waits
  * for it, a bounded time: a Redis that is down at boot gives 503s until it is back.
  */
-async function waitForReady(client: Redis, ms: number): Promise<boolean> {
+async function waitForReady(client: Redis | Cluster, ms: number): Promise<boolean> {
   if (client.status === 'ready') return true;
 
   return new Promise((resolve) => {
@@ -98,7 +108,10 @@ async function redisStore(
     return sharedRedisStore(registered, options);
   }
 
-  const client = createClient(redis as string | RedisOptions, options.storeTimeout);
+  const client = createClient(
+    redis as string | RedisOptions | RedisClusterConfig,
+    options.storeTimeout,
+  );
   // A refused connection is reported by each command as a 503; an unhandled 'error' event
   // would otherwise crash the process.
   client.on('error', () => {});
@@ -107,13 +120,26 @@ async function redisStore(
     timeoutMs: options.storeTimeout,
     onClose: () => quit(client),
   });
-  const ready = await waitForReady(
-    client,
-    failFastRedisOptions(options.storeTimeout).connectTimeout!,
-  );
-  const warning = ready ? undefined : 'Redis unreachable at start-up: requests get 503 until it is';
+  if (await waitForReady(client, startupWaitMs(client, options.storeTimeout))) {
+    return { store, owned: true };
+  }
+  const name = { single: 'Redis', cluster: 'Redis Cluster', sentinel: 'Redis via Sentinel' };
 
-  return { store, owned: true, ...(warning === undefined ? {} : { warning }) };
+  return {
+    store,
+    owned: true,
+    warning: `${name[redisTopology(client)]} unreachable at start-up: requests get 503 until it is`,
+  };
+}
+
+/**
+ * How long start-up waits for the first connection: one connect timeout for a single node;
+ * twice that where a seed or sentinel must be asked first (cluster slots, master address).
+ */
+function startupWaitMs(client: Redis | Cluster, storeTimeout: number): number {
+  const connect = redisClientOptions(storeTimeout).connectTimeout!;
+
+  return redisTopology(client) === 'single' ? connect : connect * 2;
 }
 
 /** Picks the revocation store from the resolved options. */

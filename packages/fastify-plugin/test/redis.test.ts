@@ -54,7 +54,7 @@ t.test('creates a client from a URL and closes it with Fastify', { skip }, async
   const before = await connectionCount();
   const { app } = await buildApp({ teardown: () => {} }, { redis: server.url });
   t.equal(await connectionCount(), before + 1);
-  t.match(await app.tokens.health(), { store: 'redis', ok: true });
+  t.match(await app.tokens.health(), { store: 'redis', ok: true, topology: 'single' });
   t.type((await app.tokens.health()).latencyMs, 'number');
 
   await app.close();
@@ -126,7 +126,7 @@ t.test('answers 503 promptly while Redis is stopped, then recovers', { skip }, a
     t.equal(res.headers['retry-after'], '5');
     t.ok(elapsed < 1000, `answered in ${Math.round(elapsed)} ms`);
   }
-  t.match(await app.tokens.health(), { store: 'redis', ok: false });
+  t.match(await app.tokens.health(), { store: 'redis', ok: false, topology: 'single' });
   await t.rejects(app.tokens.issue({ sub: 'fault-stop' }), { code: 'FST_TA_STORE_UNAVAILABLE' });
 
   await server.start();

@@ -1,4 +1,4 @@
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { CUTOFF_SCRIPT, LEDGER_SCRIPT, MARK_SCRIPT, REDEEM_SCRIPT } from './redis.lua.js';
 import {
   StoreUnavailableError,
@@ -75,6 +75,7 @@ class RedisStore implements RevocationStore {
   private readonly timeoutMs: number;
   private readonly prefix: string;
   private readonly onClose: (() => Promise<void>) | undefined;
+  private readonly topology: 'single' | 'cluster' | 'sentinel';
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
@@ -82,6 +83,7 @@ class RedisStore implements RevocationStore {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.prefix = options.keyPrefix ?? DEFAULT_PREFIX;
     this.onClose = options.onClose;
+    this.topology = redisTopology(options.client);
     this.client.defineCommand('tokenizedAuthMark', { numberOfKeys: 1, lua: MARK_SCRIPT });
     this.client.defineCommand('tokenizedAuthLedger', { numberOfKeys: 1, lua: LEDGER_SCRIPT });
     this.client.defineCommand('tokenizedAuthCutoff', { numberOfKeys: 1, lua: CUTOFF_SCRIPT });
@@ -163,11 +165,11 @@ class RedisStore implements RevocationStore {
     try {
       await this.call(() => this.client.ping());
     } catch {
-      return { store: 'redis', ok: false };
+      return { store: 'redis', ok: false, topology: this.topology };
     }
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
 
-    return { store: 'redis', ok: true, latencyMs };
+    return { store: 'redis', ok: true, latencyMs, topology: this.topology };
   }
 
   close(): Promise<void> {
@@ -242,27 +244,68 @@ function toRedeemResult(reply: string[]): RedeemResult {
 }
 
 /**
- * ioredis options for a client created for the store: commands fail at once while
- * disconnected instead of queueing (a prompt 503), at most one resend after a dropped
- * connection, the client's own timeout matching the store's, and reconnection forever with
- * capped backoff so the store recovers by itself. `READONLY` (a replica promoted away under
- * us during failover) reconnects and resends.
+ * ioredis options for a single-node or Sentinel client of the store: commands fail at once
+ * while disconnected instead of queueing (a prompt 503), at most one resend after a dropped
+ * connection, the client's own command timeout matching the store's, and reconnection for ever
+ * with capped backoff so the store recovers by itself. `READONLY` (the master we talk to was
+ * demoted, as in a Sentinel failover) reconnects, which asks Sentinel for the new master, and
+ * resends. The plugin uses exactly these for a client it creates; pass them to your own.
  *
  * @example
  * ```ts
  * const client = new Redis(url, redisClientOptions(500));
+ * await app.register(tokenizedAuth, { secret, store: 'redis', redis: client });
  * ```
+ * @throws nothing
  */
 export function redisClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): RedisOptions {
   return {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: timeoutMs,
+    // A fresh TCP (or TLS) handshake on a busy host takes longer than one command.
     connectTimeout: Math.max(1000, timeoutMs * 2),
     enableAutoPipelining: true,
+    // Soon after a restart, yet no more than once a second while Redis stays away.
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
   };
+}
+
+/**
+ * ioredis `Cluster` options matching {@link redisClientOptions}. The offline queue and
+ * auto-pipelining belong to the cluster, which routes every command; the rest goes to each
+ * node connection. Reads go to masters only: a replica lags, and a revocation read from one
+ * could let a revoked token pass.
+ *
+ * @example
+ * ```ts
+ * const cluster = new Cluster([{ host: '10.0.0.1', port: 6379 }], clusterClientOptions(500));
+ * ```
+ * @throws nothing
+ */
+export function clusterClientOptions(timeoutMs = DEFAULT_TIMEOUT_MS): ClusterOptions {
+  // The cluster reconnects its nodes itself: ioredis refuses a per-node offline queue or
+  // retry strategy.
+  const { enableOfflineQueue, enableAutoPipelining, retryStrategy, ...redisOptions } =
+    redisClientOptions(timeoutMs);
+
+  return {
+    enableOfflineQueue,
+    enableAutoPipelining,
+    scaleReads: 'master',
+    clusterRetryStrategy: retryStrategy as (attempt: number) => number,
+    redisOptions,
+  };
+}
+
+/** Which deployment a client talks to, as {@link HealthReport} `topology` says it. */
+export function redisTopology(client: Redis | Cluster): 'single' | 'cluster' | 'sentinel' {
+  if ((client as { isCluster?: boolean }).isCluster === true) return 'cluster';
+
+  const sentinels = (client as { options?: { sentinels?: unknown } }).options?.sentinels;
+
+  return Array.isArray(sentinels) && sentinels.length > 0 ? 'sentinel' : 'single';
 }
 
 function checkOptions(options: RedisStoreOptions): void {

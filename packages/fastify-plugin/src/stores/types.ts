@@ -47,6 +47,8 @@ export interface HealthReport {
   ok: boolean;
   /** Round-trip in milliseconds, when measured. */
   latencyMs?: number;
+  /** The Redis store's deployment: one node, a Redis Cluster, or a master found via Sentinel. */
+  topology?: 'single' | 'cluster' | 'sentinel';
 }
 
 export interface RevocationStore {

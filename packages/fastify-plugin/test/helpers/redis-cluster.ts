@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
-import { redisClientOptions } from '../../src/stores/redis.js';
+import { clusterClientOptions } from '../../src/stores/redis.js';
 import { findBinary, freePort, onProcessEnd, redisCommand, waitForExit } from './processes.js';
 
 /** One seed node of a cluster. */
@@ -240,19 +240,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   };
 }
 
-/**
- * A Cluster client with the store's fail-fast settings: the offline queue and auto-pipelining
- * belong to the cluster, the rest to each node connection.
- */
+/** A Cluster client with the store's fail-fast settings, as the plugin builds its own. */
 export async function connectCluster(nodes: ClusterNode[], timeoutMs = 500): Promise<Cluster> {
-  const { enableOfflineQueue, enableAutoPipelining, ...redisOptions } =
-    redisClientOptions(timeoutMs);
-  const client = new Cluster(nodes, {
-    enableOfflineQueue,
-    enableAutoPipelining,
-    redisOptions,
-    clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
-  });
+  const client = new Cluster(nodes, clusterClientOptions(timeoutMs));
   // Node errors surface through each command; an unheard 'error' event would crash the run.
   client.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
