@@ -9,14 +9,12 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import type { Cluster } from 'ioredis';
-import { storeTopology, type AppConfig } from './config.js';
+import type { AppConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
-import { closeCluster, clusterReady, createClusterClient } from './redis-cluster.js';
 import { UserStore } from './users.js';
 import { formatValidationErrors } from './validation.js';
 
@@ -31,10 +29,8 @@ export interface BuildAppOptions {
 const BODY_LIMIT = 16 * 1024;
 
 // Milliseconds before a revocation-store call counts as down (the plugin's default). The
-// cluster client's command timeout follows it, so a dead master answers within it.
+// plugin sets its Redis clients' command timeout to it, so a dead master answers within it.
 const STORE_TIMEOUT_MS = 500;
-// How long start-up waits for a Redis Cluster before serving 503s until it is there.
-const CLUSTER_READY_MS = 2000;
 
 /**
  * Builds the example API, ready for `listen` or `inject`. Registers the auth plugin with the
@@ -73,10 +69,11 @@ export async function buildApp(
     );
   }
 
-  const cluster = config.redisClusterNodes && (await connectCluster(app, config));
   try {
     await registerDocs(app);
     await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimited });
+    // The plugin builds, waits for (a bounded time, warning when Redis is unreachable) and
+    // closes on shutdown the Redis or Redis Cluster client of this configuration.
     await app.register(tokenizedAuth, {
       accessSecret: config.accessSecret,
       refreshSecret: config.refreshSecret,
@@ -85,44 +82,31 @@ export async function buildApp(
       refreshTokenTtl: config.refreshTokenTtl,
       refreshGrace: config.refreshGrace,
       storeTimeout: STORE_TIMEOUT_MS,
-      ...redisStore(config, cluster),
+      ...redisStore(config),
     });
 
     const users = options.users ?? new UserStore();
     const loginRateLimit = config.loginRateLimit;
     await app.register(authRoutes, { prefix: '/auth', users, loginRateLimit });
     await app.register(meRoutes, { users });
-    await app.register(healthRoutes, { topology: storeTopology(config) });
+    await app.register(healthRoutes);
   } catch (err) {
-    // The app never comes up, so its onClose hook never runs: the client would keep the
-    // process alive.
-    cluster?.disconnect();
+    // The app never comes up, so nobody else closes it: the Redis client the plugin opened
+    // would keep the process alive.
+    await app.close().catch(() => undefined);
     throw err;
   }
 
   return app;
 }
 
-/**
- * The plugin connects to `REDIS_URL` itself; a cluster client is ours to build and, since the
- * plugin leaves a client it was handed open, ours to close.
- */
-async function connectCluster(app: FastifyInstance, config: AppConfig): Promise<Cluster> {
-  const cluster = createClusterClient(config.redisClusterNodes ?? [], STORE_TIMEOUT_MS);
-  // A lost node surfaces as a 503 on the requests it concerns; an unheard 'error' event would
-  // crash the process instead.
-  cluster.on('error', (err: Error) => app.log.debug({ err }, 'redis cluster connection error'));
-  app.addHook('onClose', () => closeCluster(cluster));
+function redisStore(config: AppConfig) {
+  if (config.redisClusterNodes) {
+    // Names the API's connections in CLIENT LIST on every node.
+    const options = { redisOptions: { connectionName: 'example-api' } };
 
-  if (!(await clusterReady(cluster, CLUSTER_READY_MS))) {
-    app.log.warn('Redis Cluster unreachable at start-up: requests get 503 until it is');
+    return { store: 'redis' as const, redis: { cluster: config.redisClusterNodes, options } };
   }
-
-  return cluster;
-}
-
-function redisStore(config: AppConfig, cluster: Cluster | undefined) {
-  if (cluster) return { store: 'redis' as const, redis: cluster };
 
   return config.redisUrl ? { store: 'redis' as const, redis: config.redisUrl } : {};
 }

@@ -32,9 +32,6 @@ export interface ClusterNode {
   port: number;
 }
 
-/** Where revocations live: `/health` reports it as `topology`. */
-export type StoreTopology = 'memory' | 'redis' | 'redis-cluster';
-
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
@@ -130,18 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginRateLimit: raw.LOGIN_RATE_LIMIT,
     trustProxy: raw.TRUST_PROXY,
   };
-}
-
-/**
- * The revocation store a configuration selects.
- *
- * @example
- * storeTopology(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })); // 'redis'
- */
-export function storeTopology(config: AppConfig): StoreTopology {
-  if (config.redisClusterNodes) return 'redis-cluster';
-
-  return config.redisUrl ? 'redis' : 'memory';
 }
 
 // `host:port` with a port; an IPv6 host goes in brackets (`[::1]:7000`), as in a URL.

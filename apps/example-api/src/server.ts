@@ -17,8 +17,8 @@ function readConfig(): AppConfig {
 }
 
 // `app.close()` stops accepting connections, lets in-flight requests finish and runs every
-// onClose hook: the plugin's closes the Redis client it opened for REDIS_URL, the app's own
-// closes the Redis Cluster client it built for REDIS_CLUSTER_NODES.
+// onClose hook: the plugin's closes the Redis or Redis Cluster client it opened for REDIS_URL or
+// REDIS_CLUSTER_NODES.
 function closeOnSignals(app: FastifyInstance): void {
   let closing = false;
 

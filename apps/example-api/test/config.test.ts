@@ -1,5 +1,5 @@
 import t from 'tap';
-import { AppConfigError, loadConfig, storeTopology } from '../src/config.js';
+import { AppConfigError, loadConfig } from '../src/config.js';
 
 const SECRET_A = 'a'.repeat(32);
 const SECRET_B = 'b'.repeat(40);
@@ -26,7 +26,6 @@ t.test('applies the documented defaults to an empty environment', async (t) => {
   t.equal(config.logLevel, 'info');
   t.equal(config.redisUrl, undefined);
   t.equal(config.redisClusterNodes, undefined);
-  t.equal(storeTopology(config), 'memory');
   t.equal(config.accessTokenTtl, 900);
   t.equal(config.refreshTokenTtl, 1209600);
   t.equal(config.refreshGrace, 5);
@@ -85,8 +84,6 @@ t.test('reads redis cluster seed nodes from a comma-separated host:port list', a
     { host: '::1', port: 7002 },
   ]);
   t.equal(config.redisUrl, undefined);
-  t.equal(storeTopology(config), 'redis-cluster');
-  t.equal(storeTopology(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })), 'redis');
 });
 
 t.test('refuses redis url and cluster nodes together, naming both', async (t) => {

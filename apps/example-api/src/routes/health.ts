@@ -1,5 +1,5 @@
+import type { HealthReport } from '@tokenized-auth/fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { StoreTopology } from '../config.js';
 
 const healthResponse = {
   type: 'object',
@@ -9,16 +9,33 @@ const healthResponse = {
     store: { type: 'string', enum: ['memory', 'redis'] },
     topology: {
       type: 'string',
-      enum: ['memory', 'redis', 'redis-cluster'],
-      description: 'The store as deployed: in process, one Redis node or a Redis Cluster',
+      enum: ['memory', 'redis', 'redis-cluster', 'redis-sentinel'],
+      description:
+        'The store as deployed: in process, one Redis node, a Redis Cluster, or a master ' +
+        'found through Sentinel',
     },
     storeOk: { type: 'boolean', description: 'Whether the revocation store answered in time' },
     latencyMs: { type: 'number' },
   },
 } as const;
 
-export interface HealthOptions {
-  topology: StoreTopology;
+/** The API's names for the plugin's Redis topologies. */
+const REDIS_TOPOLOGY = {
+  single: 'redis',
+  cluster: 'redis-cluster',
+  sentinel: 'redis-sentinel',
+} as const;
+
+/**
+ * What `/health` calls the store's deployment, from the plugin's own health report.
+ *
+ * @example
+ * storeTopology(await app.tokens.health()); // 'redis-cluster'
+ */
+export function storeTopology(report: HealthReport) {
+  if (report.store === 'memory') return 'memory';
+
+  return REDIS_TOPOLOGY[report.topology ?? 'single'];
 }
 
 /**
@@ -26,9 +43,9 @@ export interface HealthOptions {
  * store answers, since without it every authenticated route fails closed with 503.
  *
  * @example
- * await app.register(healthRoutes, { topology: 'redis-cluster' });
+ * await app.register(healthRoutes);
  */
-export async function healthRoutes(app: FastifyInstance, options: HealthOptions): Promise<void> {
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/health',
     {
@@ -44,7 +61,7 @@ export async function healthRoutes(app: FastifyInstance, options: HealthOptions)
       return {
         status: report.ok ? 'ok' : 'degraded',
         store: report.store,
-        topology: options.topology,
+        topology: storeTopology(report),
         storeOk: report.ok,
         latencyMs: report.latencyMs,
       };

@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import { storeTopology, type AppConfig } from '../../src/config.js';
+import type { AppConfig } from '../../src/config.js';
 import { cheapUsers, startApi, type RunningApi } from './http.js';
 
 const PASSWORD = 'correct horse battery';
@@ -174,7 +174,8 @@ export function flowSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfi
       health = await api.call('GET', '/health');
     }
 
-    const topology = storeTopology(config());
+    const { redisClusterNodes, redisUrl } = config();
+    const topology = redisClusterNodes ? 'redis-cluster' : redisUrl ? 'redis' : 'memory';
 
     t.equal(health.status, 200);
     t.match(health.body, {
