@@ -24,6 +24,20 @@ await app.register(tokenizedAuth, { secret: 'x'.repeat(32), store: 'memory', ref
 await app.register(tokenizedAuth, { secret: 'x'.repeat(32), storeTimeout: '500' });
 // @ts-expect-error "store" is 'memory', 'redis' or a store object
 await app.register(tokenizedAuth, { secret: 'x'.repeat(32), store: 'mongo' });
+await app.register(tokenizedAuth, {
+  secret: 'x'.repeat(32),
+  store: 'redis',
+  redis: { cluster: ['10.0.0.1:6379', { host: '10.0.0.2', port: 6379 }], options: {} },
+});
+await app.register(tokenizedAuth, {
+  secret: 'x'.repeat(32),
+  // @ts-expect-error "redis.cluster" seed nodes are "host:port" strings or { host, port }
+  redis: { cluster: [6379] },
+});
+await app.register(tokenizedAuth, {
+  secret: 'x'.repeat(32),
+  redis: { sentinels: [{ host: '10.0.0.1', port: 26379 }], name: 'mymaster' },
+});
 
 app.get('/me', { onRequest: app.authenticate }, async (request) => {
   expectType<TokenizedAuthUser>(request.user);
@@ -62,6 +76,7 @@ expectType<TokenPair>(await app.tokens.refresh(pair.refreshToken));
 expectType<void>(await app.tokens.revoke(pair.accessToken));
 expectType<void>(await app.tokens.revokeAll('a'));
 expectType<HealthReport>(await app.tokens.health());
+expectType<'single' | 'cluster' | 'sentinel' | undefined>((await app.tokens.health()).topology);
 // @ts-expect-error revokeAll takes the subject as a string
 await app.tokens.revokeAll({ sub: 'a' });
 // @ts-expect-error issue returns a promise
