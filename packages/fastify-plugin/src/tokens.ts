@@ -45,10 +45,12 @@ export interface TokenApi {
    */
   revokeAll(subject: string): Promise<void>;
   /**
-   * Asks the store for a round trip; never throws.
+   * Asks the store for a round trip; never throws. The Redis store also reports its
+   * `topology`: `'single'`, `'cluster'` (an ioredis `Cluster`) or `'sentinel'`.
    *
    * @example
    * app.get('/health', () => app.tokens.health());
+   * // { store: 'redis', ok: true, latencyMs: 0.4, topology: 'cluster' }
    */
   health(): Promise<HealthReport>;
 }
