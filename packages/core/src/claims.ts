@@ -90,7 +90,8 @@ export type ClaimWriter = (input: unknown, now: number) => string;
  * rest appended as text, so minting copies no claim object.
  *
  * The writer throws `ConfigError` (`ERR_TOKEN_CONFIG`) when `input` is not an object, sets a
- * reserved claim, or lacks a non-empty string subject claim.
+ * reserved claim, holds a `__proto__` or `constructor` member at any depth, or lacks a
+ * non-empty string subject claim.
  */
 export function createClaimWriter(expectation: ClaimExpectation, policy: ClaimPolicy): ClaimWriter {
   const reserved = reservedClaims(policy);
@@ -144,6 +145,13 @@ function callerClaimsJson(input: unknown, subjectClaim: string, reserved: Readon
 
   // Guards against a `toJSON` planted on Object.prototype.
   if (json.charCodeAt(0) !== 0x7b) throw new ConfigError('"claims" must serialise to an object');
+
+  // The verifier refuses these members at any depth, so a token carrying one nested would be
+  // minted dead. In stringify output a quote followed by the name, a quote and a colon can only
+  // be a member name: quotes inside strings come out escaped.
+  if (json.includes('"__proto__":') || json.includes('"constructor":')) {
+    throw new ConfigError('"claims" must not hold a "__proto__" or "constructor" member');
+  }
 
   return json;
 }

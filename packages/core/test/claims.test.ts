@@ -67,6 +67,17 @@ t.test('refuses caller claims the service owns', async (t) => {
 });
 
 t.test(
+  'refuses nested members its own verifier would refuse, and keeps such strings',
+  async (t) => {
+    const nested = JSON.parse('{"sub":"u","a":[{"__proto__":false}]}') as object;
+
+    expectConfigError(t, () => build(nested), '__proto__');
+    expectConfigError(t, () => build({ sub: 'u', b: { constructor: 1 } }), 'constructor');
+    t.same(build({ sub: 'u', s: '"__proto__":', k: ['"constructor":1'] }).s, '"__proto__":');
+  },
+);
+
+t.test(
   'writes valid json for an object holding only the subject and for odd strings',
   async (t) => {
     t.same(Object.keys(build({ sub: 'u' })), ['sub', 'typ', 'iat', 'exp', 'jti']);
