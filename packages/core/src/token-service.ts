@@ -17,6 +17,7 @@ import {
   type SecretList,
 } from './keys.js';
 import { createOuterSigner, type OuterSigner, type OuterSignerOptions } from './outer/index.js';
+import { createVerifiedCache } from './verified-cache.js';
 
 export type { TokenClaims, TokenType } from './claims.js';
 
@@ -80,6 +81,13 @@ export interface TokenServiceOptions {
   maxTokenLength?: number;
   /** Current time in milliseconds. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * How many verified access tokens to remember, so that the same token presented again skips
+   * both signature checks and both parses; its expiry and not-before times are still checked
+   * on every call, and each call returns its own copy of the claims. Refresh tokens are never
+   * cached. Nothing here knows about revocation: check that on every use. Default 0 (off).
+   */
+  accessTokenCache?: number;
 }
 
 /**
@@ -176,8 +184,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     maxTokenLength,
   });
   const shared = { spec, clock, policy, outer };
-  const access = kindWorker(shared, { type: 'access', ttl: accessTokenTtl }, keys.access);
-  const refresh = kindWorker(shared, { type: 'refresh', ttl: refreshTokenTtl }, keys.refresh);
+  const cacheSize = readCacheSize(options.accessTokenCache);
+  const access = kindWorker(
+    shared,
+    { type: 'access', ttl: accessTokenTtl },
+    keys.access,
+    cacheSize,
+  );
+  const refresh = kindWorker(shared, { type: 'refresh', ttl: refreshTokenTtl }, keys.refresh, 0);
 
   return Object.freeze({
     createAccessToken: access.create,
@@ -205,6 +219,7 @@ function kindWorker(
   shared: SharedParts,
   expectation: ClaimExpectation,
   keys: JwtKeySet,
+  cacheSize: number,
 ): KindWorker {
   const { spec, clock, policy, outer } = shared;
   const signJwt = keys.signKey ? createJwtSigner(spec, keys.signKey) : cannotSign(keys.option);
@@ -214,6 +229,10 @@ function kindWorker(
   const writeClaims = createClaimWriter(expectation, policy);
   // The outer timestamp is the signing time, so its age never exceeds the token lifetime.
   const verifyOptions = Object.freeze({ maxAge: expectation.ttl + policy.leeway });
+  const cache =
+    cacheSize === 0
+      ? undefined
+      : createVerifiedCache(cacheSize, { leeway: policy.leeway, maxAge: verifyOptions.maxAge });
 
   return {
     create(claims) {
@@ -226,6 +245,11 @@ function kindWorker(
         throw new TokenMalformedError('token must be a string', { reason: 'not a string' });
       }
 
+      const now = nowSeconds(clock);
+      const cached = cache?.get(token, now);
+
+      if (cached !== undefined) return cached;
+
       const { value, timestamp } = outer.verifyWithTimestamp(token, verifyOptions);
 
       if (typeof value !== 'string') {
@@ -233,8 +257,11 @@ function kindWorker(
       }
 
       const payload = verifyJwt(value);
+      const claims = checkClaims(payload, expectation, policy, now, timestamp);
 
-      return checkClaims(payload, expectation, policy, nowSeconds(clock), timestamp);
+      cache?.set(token, claims, timestamp);
+
+      return claims;
     },
   };
 }
@@ -335,6 +362,19 @@ function readTtl(value: unknown, option: 'accessTokenTtl' | 'refreshTokenTtl'): 
 function readPositiveInteger(value: unknown, option: string): number {
   if (!Number.isSafeInteger(value) || (value as number) <= 0) {
     throw new ConfigError(`"${option}" must be a positive integer`);
+  }
+
+  return value as number;
+}
+
+// Each entry holds a token and its claims, about 1 KB: a million is a gigabyte.
+const MAX_CACHE_SIZE = 1_000_000;
+
+function readCacheSize(value: unknown): number {
+  if (value === undefined) return 0;
+
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_CACHE_SIZE) {
+    throw new ConfigError(`"accessTokenCache" must be an integer from 0 to ${MAX_CACHE_SIZE}`);
   }
 
   return value as number;
