@@ -10,6 +10,10 @@ import { createTokenApi } from './tokens.js';
 import type { AuthenticateHook } from './types.js';
 import { verifyRequest } from './verify.js';
 
+// Every request still asks the store about revocation, so remembering verified tokens costs
+// no correctness; 10,000 entries hold about 10 MB.
+const ACCESS_TOKEN_CACHE = 10_000;
+
 /** Refuses set-ups that would silently not work, before anything is decorated. */
 function checkEnvironment(fastify: FastifyInstance, options: ResolvedOptions): void {
   if (options.cookieName !== undefined && !fastify.hasRequestDecorator('cookies')) {
@@ -29,7 +33,11 @@ async function createContext(
   options: ResolvedOptions,
 ): Promise<AuthContext> {
   const clock = createPinnableClock(options.clock);
-  const service = createTokenService({ ...options.service, clock: clock.now });
+  const service = createTokenService({
+    ...options.service,
+    accessTokenCache: options.service.accessTokenCache ?? ACCESS_TOKEN_CACHE,
+    clock: clock.now,
+  });
   const { store, owned, warning } = await setupStore(fastify, options);
   if (warning !== undefined) fastify.log.warn({ store: store.kind }, warning);
 
