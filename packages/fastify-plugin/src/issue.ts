@@ -30,7 +30,11 @@ export function mintPair(
   family: string,
   now: number,
 ): TokenPair {
-  const full = { ...claims, [FAMILY_CLAIM]: family, [ISSUED_MS_CLAIM]: now };
+  // Object.assign, then plain stores: V8 (Node 20) makes a spread with computed keys several
+  // microseconds slower.
+  const full: Record<string, unknown> = Object.assign({}, claims);
+  full[FAMILY_CLAIM] = family;
+  full[ISSUED_MS_CLAIM] = now;
 
   return ctx.clock.pinned(now, () => ({
     accessToken: ctx.service.createAccessToken(full),
