@@ -8,9 +8,10 @@ const SECRET = 'benchmark master secret of at least thirty-two bytes!';
 const JWT_KEY = 'benchmark access-token key, 32+ bytes long';
 const SUBJECT = 'user-1234';
 
-async function withFastifyJwt(app) {
+async function withFastifyJwt(app, cache) {
   const { default: fastifyJwt } = await import('@fastify/jwt');
-  await app.register(fastifyJwt, { secret: JWT_KEY, verify: { algorithms: ['HS256'] } });
+  const verify = { algorithms: ['HS256'], ...(cache ? { cache: true } : {}) };
+  await app.register(fastifyJwt, { secret: JWT_KEY, verify });
   app.get('/me', { onRequest: (request) => request.jwtVerify() }, (request) => ({
     sub: request.user.sub,
   }));
@@ -22,9 +23,9 @@ async function withFastifyJwt(app) {
   return app.jwt.sign({ sub: SUBJECT, typ: 'access', jti }, { expiresIn: '15m' });
 }
 
-async function withOurs(app, store) {
+async function withOurs(app, store, extra = {}) {
   const { default: tokenizedAuth } = await import(process.env.BENCH_PLUGIN ?? '../dist/index.js');
-  const options = { secret: SECRET, store };
+  const options = { secret: SECRET, store, ...extra };
   if (store === 'redis') options.redis = redisUrl;
   await app.register(tokenizedAuth, options);
   app.get('/me', { onRequest: app.authenticate }, (request) => ({ sub: request.user.sub }));
@@ -42,8 +43,10 @@ async function withoutAuth(app) {
 
 const modes = {
   none: withoutAuth,
-  'fastify-jwt': withFastifyJwt,
+  'fastify-jwt': (app) => withFastifyJwt(app, false),
+  'fastify-jwt-cache': (app) => withFastifyJwt(app, true),
   memory: (app) => withOurs(app, 'memory'),
+  'memory-nocache': (app) => withOurs(app, 'memory', { accessTokenCache: 0 }),
   redis: (app) => withOurs(app, 'redis'),
 };
 
