@@ -94,7 +94,7 @@ function httpPanel(http, y) {
     label: r.label,
     ratio: r.ratioVsFastifyJwt ?? 0,
     detail: `${r.reqPerSec} req/s, p99 ${r.p99Ms} ms`,
-    ours: r.server === 'memory' || r.server === 'redis',
+    ours: r.label.startsWith('ours'),
   }));
   const title = `HTTP GET of a protected route (req/s, ${http.config.connections} connections)`;
   const p = panel(y, title, rows, undefined, '@fastify/jwt');
