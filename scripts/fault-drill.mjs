@@ -7,12 +7,16 @@
 //
 //   node scripts/fault-drill.mjs [--duration 60] [--concurrency 50] [--instances 3]
 //     [--outage 3] [--outage-at <s>] [--topology single|cluster] [--hash-cost 1024]
-//     [--grace 1] [--think 0] [--server <file>]
+//     [--grace 1] [--think 0] [--server <file>] [--save <name>]
+// --save writes the summary, with the machine it ran on, to scripts/drill/results/<name>.json;
+// `node scripts/drill/table.mjs` prints the saved runs as the README's table.
 // --server defaults to scripts/drill/example-api-server.mjs (the built example API with cheap
-// password hashing) when apps/example-api is built, else (and for a cluster, which the example
-// API does not take yet) scripts/drill/plugin-server.mjs: the example API's auth routes on the
-// built plugin. apps/example-api/dist/server.js runs the API as shipped, scrypt cost included.
-import { existsSync } from 'node:fs';
+// password hashing) when apps/example-api is built, for either topology, else to
+// scripts/drill/plugin-server.mjs: the example API's auth routes on the built plugin alone, which
+// the plugin's own test uses so that it needs no app build. apps/example-api/dist/server.js runs
+// the API as shipped, scrypt cost included.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +25,7 @@ import { DrillClient } from './drill/client.mjs';
 import { startCluster } from './drill/cluster.mjs';
 import { closeClients, sharedSecrets, startInstance, startRedis } from './drill/processes.mjs';
 import { percentile, Recorder, round } from './drill/stats.mjs';
+import { machine } from '../benchmarks/lib/report.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const MIB = 1024 * 1024;
@@ -28,8 +33,8 @@ const MIB = 1024 * 1024;
 const EXAMPLE_API_DIST = 'apps/example-api/dist/app.js';
 const PLUGIN_DIST = 'packages/fastify-plugin/dist/index.js';
 
-function defaultServer(topology) {
-  return topology === 'single' && existsSync(resolve(ROOT, EXAMPLE_API_DIST))
+function defaultServer() {
+  return existsSync(resolve(ROOT, EXAMPLE_API_DIST))
     ? 'scripts/drill/example-api-server.mjs'
     : 'scripts/drill/plugin-server.mjs';
 }
@@ -57,6 +62,7 @@ function readOptions() {
       'max-503-p99': { type: 'string', default: '1000' },
       'max-recovery': { type: 'string' },
       'max-heap-growth': { type: 'string', default: '16' },
+      save: { type: 'string' },
     },
   });
   const number = (name, min, max) => {
@@ -85,14 +91,44 @@ function readOptions() {
     outageMs: outage * 1000,
     outageAtMs: number('outage-at', 1, duration - outage - 1) * 1000,
     topology,
-    server: resolve(ROOT, values.server ?? defaultServer(topology)),
+    server: resolve(ROOT, values.server ?? defaultServer()),
     hashCost: number('hash-cost', 1024, 1_048_576),
     graceS: Math.round(number('grace', 0, 60)),
     thinkMs: number('think', 0, 10_000),
     max503P99Ms: number('max-503-p99', 1, 60_000),
     maxRecoveryMs: number('max-recovery', 1, 60_000),
     maxHeapGrowthMiB: number('max-heap-growth', 0, 4096),
+    save: readSaveName(values.save),
   };
+}
+
+function readSaveName(name) {
+  if (name === undefined) return undefined;
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error('"--save" takes a name of a-z, 0-9 and -');
+
+  return name;
+}
+
+function redisVersion() {
+  try {
+    return execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a run with the facts its numbers mean nothing without. */
+function saveRun(name, summary) {
+  const file = resolve(ROOT, 'scripts/drill/results', `${name}.json`);
+  const { save, ...options } = summary.options;
+  const command = `node scripts/fault-drill.mjs ${process.argv.slice(2).join(' ')}`.trim();
+  const run = {
+    machine: { ...machine(), redis: redisVersion() },
+    command,
+    summary: { ...summary, options },
+  };
+  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+  process.stderr.write(`fault-drill: saved ${file}\n`);
 }
 
 /** The Redis side of the drill: how the API finds it, how it fails and how it comes back. */
@@ -299,6 +335,7 @@ async function main() {
     fleet = await startFleet(options, redis);
     const summary = await drill(options, redis, fleet);
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (options.save) saveRun(options.save, summary);
 
     return summary.ok ? 0 : 1;
   } catch (error) {
