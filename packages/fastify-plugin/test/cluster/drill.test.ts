@@ -107,6 +107,7 @@ t.test(
   async (t) => {
     const args = ['--duration', '10', '--concurrency', '30', '--instances', '3', '--outage', '2'];
     args.push('--topology', 'cluster', '--max-recovery', String(CLUSTER_RECOVERY_MS));
+    args.push('--server', 'scripts/drill/plugin-server.mjs');
     const { code, summary, stderr } = await runDrill(args);
     t.comment(JSON.stringify({ ...summary, byRoute: undefined }));
 
