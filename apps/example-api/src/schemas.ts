@@ -9,6 +9,8 @@
 export const MAX_TOKEN_LENGTH = 8192;
 export const TOKEN_BODY_LIMIT = MAX_TOKEN_LENGTH + 512;
 export const CREDENTIALS_BODY_LIMIT = 1024;
+// Room for `{}` and some whitespace; a route that takes no input has no use for more.
+export const EMPTY_BODY_LIMIT = 64;
 
 export const credentialsBody = {
   type: 'object',
@@ -51,6 +53,13 @@ export const logoutBody = {
   type: 'object',
   additionalProperties: false,
   properties: { refreshToken },
+} as const;
+
+/** A route that takes no input: no body, or `{}`. */
+export const emptyBody = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Optional; an empty object when sent',
 } as const;
 
 export const userResponse = {

@@ -140,6 +140,47 @@ t.test('/auth/logout wants a bearer token and a well-formed optional body', asyn
   t.equal(after.body.code, 'FST_TA_TOKEN_REVOKED');
 });
 
+t.test('/auth/logout-all takes no body or an empty object, nothing else', async (t) => {
+  // Its own user: the 204s below revoke every token of the user they belong to.
+  const json = { username: 'bob', password: PASSWORD };
+  await api.call('POST', '/auth/register', { json });
+  const signIn = async (): Promise<string> =>
+    (await api.call('POST', '/auth/login', { json })).body.accessToken;
+
+  const token = await signIn();
+  const cases: Array<[CallOptions, RegExp]> = [
+    [{ json: { all: true } }, /^body has unknown property "all"$/],
+    [{ json: { refreshToken: 'x' } }, /^body has unknown property "refreshToken"$/],
+    [{ json: [] }, /^body must be object$/],
+    [{ json: null }, /^body must be object$/],
+    [{ json: 'everything' }, /^body must be object$/],
+    [{ raw: '{', contentType: 'application/json' }, /not valid JSON/],
+    [{ raw: 'all', contentType: 'text/plain' }, /^body must be object$/],
+  ];
+
+  for (const [options, message] of cases) {
+    await expect400(t, '/auth/logout-all', { token, ...options }, message);
+  }
+
+  const oversized = await api.call('POST', '/auth/logout-all', {
+    token,
+    json: { pad: 'x'.repeat(2000) },
+  });
+
+  t.equal(oversized.status, 413);
+  t.equal(oversized.body.code, 'FST_ERR_CTP_BODY_TOO_LARGE');
+  t.equal((await api.call('GET', '/me', { token })).status, 200, 'no refused call logged out');
+
+  const bare = await api.call('POST', '/auth/logout-all', { token });
+
+  t.equal(bare.status, 204, 'no body');
+  t.equal((await api.call('GET', '/me', { token })).status, 401);
+
+  const empty = await api.call('POST', '/auth/logout-all', { token: await signIn(), json: {} });
+
+  t.equal(empty.status, 204, 'an empty object');
+});
+
 t.test('/auth/logout-all and /me refuse requests without a usable bearer token', async (t) => {
   const cases: Array<['GET' | 'POST', string, CallOptions]> = [
     ['POST', '/auth/logout-all', {}],

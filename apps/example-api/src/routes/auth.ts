@@ -5,6 +5,8 @@ import {
   bearerSecurity,
   CREDENTIALS_BODY_LIMIT,
   credentialsBody,
+  EMPTY_BODY_LIMIT,
+  emptyBody,
   errorResponse,
   logoutBody,
   noContent,
@@ -72,6 +74,7 @@ const logoutAllSchema = {
   tags,
   summary: 'Revoke every token of the current user, on every device',
   security: bearerSecurity,
+  body: emptyBody,
   response: { 204: noContent, ...authErrors },
 };
 
@@ -136,7 +139,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
 
   app.post(
     '/logout-all',
-    { onRequest: app.authenticate, schema: logoutAllSchema },
+    {
+      bodyLimit: EMPTY_BODY_LIMIT,
+      onRequest: app.authenticate,
+      preValidation: defaultToEmptyBody,
+      schema: logoutAllSchema,
+    },
     async (request, reply) => {
       await app.tokens.revokeAll(String(request.user.sub));
 
@@ -154,7 +162,8 @@ async function register(users: UserStore, { username, password }: Credentials) {
   }
 }
 
-// The logout body is optional; an absent one validates as `{}` rather than "body must be object".
+// The logout and logout-all bodies are optional; an absent one validates as `{}` rather than
+// "body must be object".
 async function defaultToEmptyBody(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
   if (request.body === undefined) request.body = {};
 }
