@@ -20,6 +20,17 @@ export const FAMILY_CLAIM = 'fam';
  */
 export const ISSUED_MS_CLAIM = 'iat_ms';
 
+/**
+ * How long an entry must live, from now, to outlive every token the service could mint now: the
+ * longer of the two lifetimes plus leeway, and a second for `iat` rounding. A family or subject
+ * covers both kinds, and nothing stops `accessTokenTtl` from exceeding `refreshTokenTtl`.
+ */
+export function longestTokenLifeMs(ctx: AuthContext): number {
+  const { accessTokenTtl, refreshTokenTtl, leeway } = ctx.service;
+
+  return (Math.max(accessTokenTtl, refreshTokenTtl) + leeway + 1) * 1000;
+}
+
 /** Claims the plugin or core write: callers may not set them, rotation does not copy them. */
 export function reservedClaimNames(typeClaim: string | false): ReadonlySet<string> {
   const names = ['exp', 'iat', 'jti', 'nbf', 'iss', 'aud', FAMILY_CLAIM, ISSUED_MS_CLAIM];

@@ -1,6 +1,6 @@
 import { isTokenError } from '@tokenized-auth/core';
 import { randomBytes } from 'node:crypto';
-import { FAMILY_CLAIM, ISSUED_MS_CLAIM } from './claims.js';
+import { FAMILY_CLAIM, ISSUED_MS_CLAIM, longestTokenLifeMs } from './claims.js';
 import { callStore, type AuthContext } from './context.js';
 import { invalidClaimsError } from './errors.js';
 
@@ -73,7 +73,7 @@ export async function issuePair(ctx: AuthContext, input: unknown): Promise<Token
   const claims = checkIssueClaims(ctx, input);
   const subject = claims[ctx.service.subjectClaim] as string;
   const now = ctx.clock.now();
-  const expiresAt = now + (ctx.service.refreshTokenTtl + ctx.service.leeway + 1) * 1000;
+  const expiresAt = now + longestTokenLifeMs(ctx);
 
   await callStore(ctx, (store) => store.recordIssue(subject, now, expiresAt));
 

@@ -1,5 +1,5 @@
 import type { TokenClaims } from '@tokenized-auth/core';
-import { FAMILY_CLAIM, tokenFacts } from './claims.js';
+import { FAMILY_CLAIM, longestTokenLifeMs, tokenFacts } from './claims.js';
 import { callStore, type AuthContext } from './context.js';
 import {
   badRequestError,
@@ -47,7 +47,7 @@ export async function rotateRefreshToken(ctx: AuthContext, token: unknown): Prom
 
   const now = ctx.clock.now();
   const candidate = mintPair(ctx, inheritedClaims(ctx, claims), facts.family, now);
-  const familyExpiresAt = (ctx.service.refreshTokenTtl + ctx.service.leeway + 1) * 1000 + now;
+  const familyExpiresAt = now + longestTokenLifeMs(ctx);
   await callStore(ctx, (store) => store.recordIssue(facts.subject, now, familyExpiresAt));
 
   const result = await callStore(ctx, (store) =>

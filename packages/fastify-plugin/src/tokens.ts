@@ -1,5 +1,5 @@
 import { isTokenError, type TokenClaims } from '@tokenized-auth/core';
-import { tokenFacts } from './claims.js';
+import { longestTokenLifeMs, tokenFacts } from './claims.js';
 import { callStore, type AuthContext } from './context.js';
 import { badRequestError, toHttpError } from './errors.js';
 import { issuePair, type TokenPair } from './issue.js';
@@ -83,8 +83,7 @@ async function revokeToken(ctx: AuthContext, token: unknown): Promise<void> {
     return;
   }
 
-  const familyExpiresAt =
-    ctx.clock.now() + (ctx.service.refreshTokenTtl + ctx.service.leeway + 1) * 1000;
+  const familyExpiresAt = ctx.clock.now() + longestTokenLifeMs(ctx);
   await callStore(ctx, (store) =>
     store.revokeFamily(facts.family!, facts.subject, familyExpiresAt),
   );
@@ -100,8 +99,7 @@ async function revokeSubject(ctx: AuthContext, subject: unknown): Promise<void> 
   // right after the call valid, even within the same ms.
   const at = ctx.clock.now() + 1;
   ctx.clock.advanceTo(at);
-  const ttlMs = (ctx.service.refreshTokenTtl + ctx.service.leeway + 1) * 1000;
-  await callStore(ctx, (store) => store.revokeAll(subject, at, ttlMs));
+  await callStore(ctx, (store) => store.revokeAll(subject, at, longestTokenLifeMs(ctx)));
 }
 
 async function storeHealth(ctx: AuthContext): Promise<HealthReport> {
