@@ -1,6 +1,7 @@
 // Sign and verify of one HS256 access token: ours (double-signed) against fast-jwt, jose and
-// jsonwebtoken, plus the raw HMAC-SHA256 floor. Candidates are interleaved in one process and
-// their order rotates every round, so drift in machine load spreads over all of them.
+// jsonwebtoken, plus our outer layer alone and the raw HMAC floors of both layers. Candidates are
+// interleaved in one process and their order rotates every round, so drift in machine load
+// spreads over all of them.
 //
 //   node benchmarks/tokens.mjs            full run (about 55 s)
 //   BENCH_QUICK=1 node benchmarks/tokens.mjs   short run while developing
@@ -194,12 +195,38 @@ function jsonwebtokenCandidate() {
   };
 }
 
-/** One HMAC-SHA256 over the same signing input fast-jwt signs: no JSON, no base64url. */
-function hmacFloor(fastJwtToken) {
-  const input = fastJwtToken.slice(0, fastJwtToken.lastIndexOf('.'));
-  const mac = () => createHmac('sha256', JWT_KEY).update(input).digest();
+/**
+ * Our outer layer alone (itsdangerous defaults: HMAC-SHA1, django-concat), wrapping fast-jwt's
+ * token: what the second signature adds on top of an inner JWT.
+ */
+function outerOnlyCandidate(core, fastJwtToken) {
+  if (typeof core?.createOuterSigner !== 'function') return [];
 
-  return { name: 'HMAC-SHA256 floor', sign: mac, verify: mac, token: fastJwtToken };
+  const outer = core.createOuterSigner({ secretKeys: [SECRET] });
+  const token = outer.sign(fastJwtToken);
+
+  return [
+    {
+      name: 'ours (outer layer only)',
+      sign: () => outer.sign(fastJwtToken),
+      verify: () => outer.verify(token),
+      token,
+      check: (value) => value === fastJwtToken,
+    },
+  ];
+}
+
+/**
+ * One HMAC over a signing input, keyed by a `KeyObject` made once, as both our layers and
+ * jsonwebtoken's candidate are: no JSON, no base64url decoding. SHA-256 over the JWT's input is
+ * the inner layer's floor (and fast-jwt's); SHA-1 over our outer input is the outer layer's.
+ */
+function hmacFloor(name, hash, signed) {
+  const key = createSecretKey(JWT_KEY);
+  const input = signed.slice(0, signed.lastIndexOf('.'));
+  const mac = () => createHmac(hash, key).update(input).digest('base64url');
+
+  return { name, sign: mac, verify: mac, token: signed };
 }
 
 let sink;
@@ -242,7 +269,10 @@ async function main() {
     jsonwebtokenCandidate(),
   ];
   for (const lib of libs) await lib.prepare?.();
-  libs.push(hmacFloor(libs.find((l) => l.name === 'fast-jwt').token));
+  const fastJwtToken = libs.find((l) => l.name === 'fast-jwt').token;
+  const outerOnly = outerOnlyCandidate(core, fastJwtToken);
+  libs.push(...outerOnly, hmacFloor('HMAC-SHA256 floor', 'sha256', fastJwtToken));
+  if (outerOnly.length) libs.push(hmacFloor('HMAC-SHA1 floor (outer)', 'sha1', outerOnly[0].token));
   if (process.env.BENCH_ONLY) {
     const only = new RegExp(process.env.BENCH_ONLY);
     libs = libs.filter((l) => l.name === 'fast-jwt' || only.test(l.name));
