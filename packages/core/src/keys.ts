@@ -53,9 +53,14 @@ export const MIN_SECRET_BYTES = 32;
 // the same master secret; the `info` labels below separate the keys from each other.
 const HKDF_SALT = Buffer.from('tokenized-auth/v1', 'utf8');
 
-/** The `info` label of every key derived from the master `secret`. */
+/**
+ * The `info` label of every key derived from the master `secret`. Each token type gets its own
+ * outer key too, so a token of the wrong type already fails the outer MAC, before its JWT is
+ * even decoded.
+ */
 export const KEY_LABELS = Object.freeze({
-  outer: 'tokenized-auth outer signer',
+  accessOuter: 'tokenized-auth access outer signer',
+  refreshOuter: 'tokenized-auth refresh outer signer',
   access: 'tokenized-auth access jwt',
   refresh: 'tokenized-auth refresh jwt',
 });
@@ -151,17 +156,25 @@ export interface JwtKeySet {
   option: string;
 }
 
+/** Outer-layer secrets of each token type; one list for both when `outerSecret` is given. */
+export interface OuterKeys {
+  access: Buffer[];
+  refresh: Buffer[];
+}
+
 /** Every key a token service needs, resolved once at construction. */
 export interface ResolvedKeys {
-  outer: Buffer[];
+  outer: OuterKeys;
   access: JwtKeySet;
   refresh: JwtKeySet;
 }
 
 /**
  * Resolves the outer, access and refresh keys from explicit options, or derives them from the
- * master `secret`. With `requireDistinct` (no type claim), access and refresh keys must differ,
- * since the key is then the only thing telling the two kinds apart.
+ * master `secret`. An explicit `outerSecret` serves both types, as the Python service's one
+ * `URLSafeTimedSerializer` does; derived outer keys differ per type. With `requireDistinct`
+ * (no type claim), access and refresh JWT keys must differ, since the key is then the only
+ * thing telling the two kinds apart.
  *
  * @throws {ConfigError} `ERR_TOKEN_CONFIG` naming the missing or invalid option.
  */
@@ -174,10 +187,7 @@ export function resolveKeys(
     options.secret === undefined
       ? undefined
       : secretList(options.secret, 'secret', MIN_SECRET_BYTES);
-  const outer =
-    options.outerSecret === undefined
-      ? derived(master, KEY_LABELS.outer, MIN_SECRET_BYTES, 'outerSecret')
-      : secretList(options.outerSecret, 'outerSecret', MIN_SECRET_BYTES);
+  const outer = outerKeys(options.outerSecret, master);
   const access = jwtKeySet(options, spec, master, 'access');
   const refresh = jwtKeySet(options, spec, master, 'refresh');
 
@@ -188,6 +198,19 @@ export function resolveKeys(
   warnOnSharedOuterKey(outer, access, refresh);
 
   return { outer, access, refresh };
+}
+
+function outerKeys(outerSecret: SecretList | undefined, master: Buffer[] | undefined): OuterKeys {
+  if (outerSecret !== undefined) {
+    const shared = secretList(outerSecret, 'outerSecret', MIN_SECRET_BYTES);
+
+    return { access: shared, refresh: shared };
+  }
+
+  return {
+    access: derived(master, KEY_LABELS.accessOuter, MIN_SECRET_BYTES, 'outerSecret'),
+    refresh: derived(master, KEY_LABELS.refreshOuter, MIN_SECRET_BYTES, 'outerSecret'),
+  };
 }
 
 function jwtKeySet(
@@ -270,10 +293,11 @@ function derived(
 
 // Two layers under one key give one layer's protection at twice the cost; it still works, so
 // this warns instead of refusing.
-function warnOnSharedOuterKey(outer: Buffer[], access: JwtKeySet, refresh: JwtKeySet): void {
+function warnOnSharedOuterKey(outer: OuterKeys, access: JwtKeySet, refresh: JwtKeySet): void {
   const jwtKeys = new Set([...access.verifyKeys, ...refresh.verifyKeys].map(keyFingerprint));
+  const outerSecrets = [...outer.access, ...outer.refresh];
 
-  if (outer.some((bytes) => jwtKeys.has(bytes.toString('base64')))) {
+  if (outerSecrets.some((bytes) => jwtKeys.has(bytes.toString('base64')))) {
     process.emitWarning('"outerSecret" equals a JWT secret: both layers share one key', {
       code: 'TA_SHARED_SECRET',
     });

@@ -13,6 +13,7 @@ import {
   resolveKeys,
   type JwtKeyPair,
   type JwtKeySet,
+  type OuterKeys,
   type Secret,
   type SecretList,
 } from './keys.js';
@@ -176,22 +177,27 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   );
   const policy = readPolicy(options);
   const keys = resolveKeys(options, spec, policy.typeClaim === false);
-  const outer = createOuterSigner({
+  const outerOptions = {
     ...readOuter(options.outer),
-    secretKeys: keys.outer,
     clock,
     leeway: policy.leeway,
     maxTokenLength,
-  });
-  const shared = { spec, clock, policy, outer };
+  };
+  const outer = outerSigners(outerOptions, keys.outer);
+  const shared = { spec, clock, policy };
   const cacheSize = readCacheSize(options.accessTokenCache);
   const access = kindWorker(
     shared,
     { type: 'access', ttl: accessTokenTtl },
-    keys.access,
+    { jwt: keys.access, outer: outer.access },
     cacheSize,
   );
-  const refresh = kindWorker(shared, { type: 'refresh', ttl: refreshTokenTtl }, keys.refresh, 0);
+  const refresh = kindWorker(
+    shared,
+    { type: 'refresh', ttl: refreshTokenTtl },
+    { jwt: keys.refresh, outer: outer.refresh },
+    0,
+  );
 
   return Object.freeze({
     createAccessToken: access.create,
@@ -212,18 +218,39 @@ interface SharedParts {
   spec: AlgorithmSpec;
   clock: () => number;
   policy: ClaimPolicy;
+}
+
+/** The keys of one token type: its JWT keys and its outer signer. */
+interface KindKeys {
+  jwt: JwtKeySet;
   outer: OuterSigner;
+}
+
+// Built once here, so a call never derives or imports a key. One explicit `outerSecret` is
+// one signer shared by both types, as on the Python side.
+function outerSigners(
+  options: Omit<OuterSignerOptions, 'secretKeys'>,
+  keys: OuterKeys,
+): { access: OuterSigner; refresh: OuterSigner } {
+  const access = createOuterSigner({ ...options, secretKeys: keys.access });
+  const refresh =
+    keys.refresh === keys.access
+      ? access
+      : createOuterSigner({ ...options, secretKeys: keys.refresh });
+
+  return { access, refresh };
 }
 
 function kindWorker(
   shared: SharedParts,
   expectation: ClaimExpectation,
-  keys: JwtKeySet,
+  { jwt: keys, outer }: KindKeys,
   cacheSize: number,
 ): KindWorker {
-  const { spec, clock, policy, outer } = shared;
+  const { spec, clock, policy } = shared;
   const signJwt = keys.signKey ? createJwtSigner(spec, keys.signKey) : cannotSign(keys.option);
-  // A token of the other kind fails here already when the two kinds have different keys
+  // With derived keys a token of the other kind already fails the outer MAC. With one explicit
+  // outer secret it fails here when the two kinds have different JWT keys
   // (ERR_TOKEN_SIGNATURE), and at the type claim otherwise (ERR_TOKEN_TYPE).
   const verifyJwt = createJwtVerifier(spec, keys.verifyKeys);
   const writeClaims = createClaimWriter(expectation, policy);

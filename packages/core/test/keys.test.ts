@@ -15,16 +15,33 @@ import { expectConfigError } from './helpers/errors.js';
 const master = Buffer.alloc(32, 1);
 
 t.test('derives keys with hkdf-sha256 under distinct labels', async (t) => {
-  const outer = deriveKey(master, KEY_LABELS.outer, 32);
-  const access = deriveKey(master, KEY_LABELS.access, 32);
-  const refresh = deriveKey(master, KEY_LABELS.refresh, 32);
+  const keys = Object.values(KEY_LABELS).map((label) => deriveKey(master, label, 32));
   const expected = Buffer.from(
     hkdfSync('sha256', master, 'tokenized-auth/v1', KEY_LABELS.access, 32),
   );
 
-  t.same(access, expected);
-  t.equal(new Set([outer, access, refresh, master].map((key) => key.toString('hex'))).size, 4);
+  t.same(deriveKey(master, KEY_LABELS.access, 32), expected);
+  t.equal(new Set([...keys, master].map((key) => key.toString('hex'))).size, 5);
   t.equal(deriveKey(master, KEY_LABELS.access, 64).length, 64);
+});
+
+t.test('derives a separate outer key for each token type from the master secret', async (t) => {
+  const keys = resolveKeys({ secret: master }, algorithmSpec('HS256'), false);
+
+  t.same(keys.outer.access, [deriveKey(master, KEY_LABELS.accessOuter, 32)]);
+  t.same(keys.outer.refresh, [deriveKey(master, KEY_LABELS.refreshOuter, 32)]);
+  t.notSame(keys.outer.access, keys.outer.refresh);
+});
+
+t.test('uses one explicit outer secret for both token types', async (t) => {
+  const keys = resolveKeys(
+    { secret: master, outerSecret: 'o'.repeat(32) },
+    algorithmSpec('HS256'),
+    false,
+  );
+
+  t.equal(keys.outer.access, keys.outer.refresh, 'the same list, so one signer serves both');
+  t.equal(keys.outer.access[0]!.toString(), 'o'.repeat(32));
 });
 
 t.test('reads strings as utf-8 and copies byte arrays', async (t) => {
@@ -63,7 +80,8 @@ t.test('signs with the newest secret and verifies with all', async (t) => {
 
   t.equal(keys.access.verifyKeys.length, 2);
   t.equal(keys.access.signKey, keys.access.verifyKeys[1]);
-  t.equal(keys.outer.length, 2);
+  t.equal(keys.outer.access.length, 2);
+  t.equal(keys.outer.refresh.length, 2);
 });
 
 t.test('lets explicit per-layer secrets win over the master secret', async (t) => {
@@ -73,7 +91,7 @@ t.test('lets explicit per-layer secrets win over the master secret', async (t) =
     false,
   );
 
-  t.equal(keys.outer[0]!.toString(), 'o'.repeat(32));
+  t.equal(keys.outer.access[0]!.toString(), 'o'.repeat(32));
   t.not(keys.access.signKey!.export().toString('hex'), Buffer.from('m'.repeat(32)).toString('hex'));
 });
 

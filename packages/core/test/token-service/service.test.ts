@@ -65,14 +65,50 @@ t.test('never accepts an access token as a refresh token or the reverse', async 
   const access = tokens.createAccessToken({ sub: 'u' });
   const refresh = tokens.createRefreshToken({ sub: 'u' });
 
-  // Different derived JWT keys: the signature already fails.
-  expectTokenError(t, () => tokens.verifyRefreshToken(access), 'ERR_TOKEN_SIGNATURE');
-  expectTokenError(t, () => tokens.verifyAccessToken(refresh), 'ERR_TOKEN_SIGNATURE');
+  // Different derived outer keys: the outer mac already fails, before the JWT is read.
+  for (const attempt of [
+    () => tokens.verifyRefreshToken(access),
+    () => tokens.verifyAccessToken(refresh),
+  ]) {
+    expectTokenError(t, attempt, 'ERR_TOKEN_SIGNATURE');
+    t.throws(attempt, { message: /^outer signature/ }, 'fails at the outer layer');
+  }
 });
 
-t.test('checks the type claim when both kinds share one jwt key', async (t) => {
+t.test('refuses the other type at its jwt key when both share one outer secret', async (t) => {
+  const tokens = service({ outerSecret: secretOf('o') });
+  const access = tokens.createAccessToken({ sub: 'u' });
+  const refresh = tokens.createRefreshToken({ sub: 'u' });
+
+  expectTokenError(t, () => tokens.verifyRefreshToken(access), 'ERR_TOKEN_SIGNATURE');
+  t.throws(() => tokens.verifyAccessToken(refresh), { message: /^JWT signature/ });
+});
+
+t.test(
+  'refuses the other type at the outer mac when keys come from the master secret',
+  async (t) => {
+    // One JWT key for both kinds, so only the derived outer keys can tell them apart here.
+    const tokens = service({ accessSecret: secretOf('s'), refreshSecret: secretOf('s') });
+    const access = tokens.createAccessToken({ sub: 'u' });
+    const refresh = tokens.createRefreshToken({ sub: 'u' });
+
+    for (const attempt of [
+      () => tokens.verifyRefreshToken(access),
+      () => tokens.verifyAccessToken(refresh),
+    ]) {
+      expectTokenError(t, attempt, 'ERR_TOKEN_SIGNATURE', { reason: 'mismatch' });
+      t.throws(attempt, { message: /^outer signature/ }, 'fails at the outer layer');
+    }
+  },
+);
+
+t.test('checks the type claim when both kinds share one jwt key and one outer key', async (t) => {
   const shared = secretOf('s');
-  const tokens = service({ accessSecret: shared, refreshSecret: shared });
+  const tokens = service({
+    accessSecret: shared,
+    refreshSecret: shared,
+    outerSecret: secretOf('o'),
+  });
   const access = tokens.createAccessToken({ sub: 'u' });
   const refresh = tokens.createRefreshToken({ sub: 'u' });
 
