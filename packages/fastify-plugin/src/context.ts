@@ -1,4 +1,5 @@
 import type { TokenService } from '@tokenized-auth/core';
+import type { FastifyBaseLogger } from 'fastify';
 import type { ExtractOptions } from './extract.js';
 import type { ResolvedOptions } from './options.js';
 import { StoreUnavailableError, type RevocationStore, type TokenFacts } from './stores/types.js';
@@ -18,6 +19,8 @@ export interface AuthContext {
    * deadline timer per call would cost time and never fire.
    */
   readonly storeDeadline: boolean;
+  /** `fastify.log`, for `fastify.tokens`, which has no request to log through. */
+  readonly log: FastifyBaseLogger;
 }
 
 export interface PinnableClock {

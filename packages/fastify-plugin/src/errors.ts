@@ -1,5 +1,7 @@
 import createError, { type FastifyErrorConstructor } from '@fastify/error';
 import { isTokenError } from '@tokenized-auth/core';
+import type { FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { StoreUnavailableError } from './stores/types.js';
 
 /**
@@ -123,6 +125,20 @@ export function invalidClaimsError(message: string): Error {
 /** A bad registration option; the message names the option in double quotes. */
 export function invalidOptionError(message: string): Error {
   return new InvalidOption(message);
+}
+
+/**
+ * Answers with `error` the way Fastify's default error handler would (status, headers, body
+ * `{ statusCode, code, error, message }`) but without its log line, which puts every 4xx at
+ * info: a rejection was already logged at debug, or at warn for store trouble.
+ */
+export function sendRejection(reply: FastifyReply, error: HttpAuthError): FastifyReply {
+  if (error.headers !== undefined) reply.headers(error.headers);
+  const { statusCode, code, message } = error;
+
+  return reply
+    .code(statusCode)
+    .send({ statusCode, code, error: STATUS_CODES[statusCode], message });
 }
 
 function isPluginError(value: unknown): value is HttpAuthError {

@@ -2,7 +2,7 @@ import { createTokenService } from '@tokenized-auth/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { reservedClaimNames } from './claims.js';
 import { createPinnableClock, type AuthContext } from './context.js';
-import { invalidOptionError } from './errors.js';
+import { invalidOptionError, sendRejection, type HttpAuthError } from './errors.js';
 import { createJwtVerify } from './jwt-compat.js';
 import { resolveOptions, type ResolvedOptions, type TokenizedAuthOptions } from './options.js';
 import { setupStore } from './store-setup.js';
@@ -51,14 +51,18 @@ async function createContext(
     reservedClaims: reservedClaimNames(service.typeClaim),
     extract: { maxTokenLength: service.maxTokenLength, cookieName: options.cookieName },
     storeDeadline: options.store.kind !== 'memory',
+    log: fastify.log,
   };
 }
 
-// Returns the verification promise itself: Fastify ignores what a hook resolves to, and one
-// async wrapper less is one promise and one microtask less per request.
+// Answers a rejection itself: thrown, it would reach Fastify's default error handler, which logs
+// every 4xx at info, and one line per unauthenticated request is noise an attacker controls.
+// No async wrapper: Fastify ignores what a hook resolves to, so `.then` costs one promise only.
 function createAuthenticate(ctx: AuthContext): AuthenticateHook {
-  return function authenticate(request) {
-    return verifyRequest(ctx, request) as Promise<unknown> as Promise<void>;
+  return function authenticate(request, reply) {
+    return verifyRequest(ctx, request).then(undefined, (error: HttpAuthError) =>
+      sendRejection(reply, error),
+    ) as Promise<unknown> as Promise<void>;
   };
 }
 

@@ -3,6 +3,7 @@ import { longestTokenLifeMs, tokenFacts } from './claims.js';
 import { callStore, type AuthContext } from './context.js';
 import { badRequestError, toHttpError } from './errors.js';
 import { issuePair, type TokenPair } from './issue.js';
+import { logRejection } from './log.js';
 import { rotateRefreshToken } from './rotation.js';
 import type { HealthReport } from './stores/types.js';
 
@@ -110,12 +111,16 @@ async function storeHealth(ctx: AuthContext): Promise<HealthReport> {
   }
 }
 
+/** Logs a failure through `fastify.log` (see `logRejection`), then throws it as an HTTP error. */
 function mapped<A extends unknown[], R>(ctx: AuthContext, run: (...args: A) => Promise<R>) {
   return async (...args: A): Promise<R> => {
     try {
       return await run(...args);
     } catch (error) {
-      throw toHttpError(error, ctx.options.retryAfter);
+      const httpError = toHttpError(error, ctx.options.retryAfter);
+      logRejection(ctx.log, httpError);
+
+      throw httpError;
     }
   };
 }

@@ -23,12 +23,15 @@ export interface TokenizedAuthUser extends TokenClaims {
 }
 
 /**
- * A route guard usable as `onRequest` or `preHandler`.
+ * A route guard usable as `onRequest` or `preHandler`. It answers a rejection itself, with the
+ * body and headers of the error, so the rejection reaches no error handler and Fastify does not
+ * log it at info; the plugin logged it at debug (a 503 at warn). For your own error handler,
+ * call `request.verifyToken()` in a hook instead: it throws.
  *
  * @example
  * app.get('/me', { onRequest: app.authenticate }, (request) => request.user);
- * @throws FST_TA_NO_TOKEN, FST_TA_BAD_REQUEST, FST_TA_TOKEN_INVALID, FST_TA_TOKEN_EXPIRED,
- * FST_TA_TOKEN_REVOKED, FST_TA_STORE_UNAVAILABLE
+ * @throws never; answers FST_TA_NO_TOKEN, FST_TA_BAD_REQUEST, FST_TA_TOKEN_INVALID,
+ * FST_TA_TOKEN_EXPIRED, FST_TA_TOKEN_REVOKED, FST_TA_STORE_UNAVAILABLE
  */
 export type AuthenticateHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 

@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { tokenFacts } from './claims.js';
 import { storeIsRevoked, unavailable, type AuthContext } from './context.js';
-import { toHttpError, tokenRevokedError, type HttpAuthError } from './errors.js';
+import { toHttpError, tokenRevokedError } from './errors.js';
 import { extractToken } from './extract.js';
+import { logRejection } from './log.js';
 import type { TokenFacts } from './stores/types.js';
 import type { TokenizedAuthUser } from './types.js';
 
@@ -34,17 +35,6 @@ async function checkRevocation(ctx: AuthContext, facts: TokenFacts, log: Fastify
   }
 
   if (revoked) throw tokenRevokedError();
-}
-
-/** Logs a rejection with its safe reason only: store trouble at warn, the rest at debug. */
-export function logRejection(log: FastifyBaseLogger, error: HttpAuthError): void {
-  if (error.statusCode === 503) {
-    log.warn({ code: error.code }, 'revocation store unavailable');
-
-    return;
-  }
-
-  log.debug({ code: error.code, reason: error.reason }, 'token rejected');
 }
 
 /**
