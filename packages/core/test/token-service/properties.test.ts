@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import {
   ConfigError,
+  createOuterSigner,
   createTokenService,
   isTokenError,
   TOKEN_ERROR_CODES,
@@ -156,3 +157,170 @@ t.test('never verifies a mutated token and only throws documented token errors',
   );
   t.pass('1000 mutations refused');
 });
+
+// The attacker holds the outer key, so every mutated JWT below reaches the inner layer.
+const OUTER_SECRET = secretOf('o');
+const innerTokens = createTokenService({
+  secret: secretOf('p'),
+  outerSecret: OUTER_SECRET,
+  clock: () => NOW_MS,
+});
+const outerLayer = createOuterSigner({ secretKeys: OUTER_SECRET, clock: () => NOW_MS });
+// The signature is checked before the payload is read: a forged JWT may fail its encoding,
+// header or signature, but reaching any claim check would mean a forgery got through.
+const PRE_SIGNATURE_CODES: readonly string[] = [
+  'ERR_TOKEN_MALFORMED',
+  'ERR_TOKEN_ALGORITHM',
+  'ERR_TOKEN_SIGNATURE',
+  'ERR_TOKEN_TOO_LARGE',
+];
+
+type Segments = [header: string, payload: string, signature: string];
+
+function segmentsOf(jwt: string): Segments {
+  return jwt.split('.') as Segments;
+}
+
+function editSegmentBytes(jwt: string, index: number, edit: (bytes: Buffer) => Buffer): string {
+  const parts = segmentsOf(jwt);
+  const segment = (index % 3) as 0 | 1 | 2;
+
+  parts[segment] = edit(Buffer.from(parts[segment] ?? '', 'base64url')).toString('base64url');
+
+  return parts.join('.');
+}
+
+// Rewrites the header or payload JSON and keeps the old signature, as a forger without the
+// JWT key must.
+function editSegmentJson(jwt: string, segment: 0 | 1, members: Record<string, unknown>): string {
+  const parts = segmentsOf(jwt);
+  const json = parseLoosely(Buffer.from(parts[segment] ?? '', 'base64url').toString('utf8'));
+
+  parts[segment] = Buffer.from(JSON.stringify({ ...json, ...members })).toString('base64url');
+
+  return parts.join('.');
+}
+
+// An earlier mutation may already have broken the segment; then the members stand alone.
+function parseLoosely(text: string): object {
+  try {
+    const value: unknown = JSON.parse(text);
+
+    return typeof value === 'object' && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+const jsonEdit = fc.oneof(
+  fc.record({
+    segment: fc.constant(0 as const),
+    members: fc.oneof(
+      fc.record({ alg: fc.constantFrom('none', 'None', 'HS384', 'HS512', 'RS256', 'hs256') }),
+      fc.record({ typ: fc.constantFrom('jwt', 'JWS', 'at+jwt') }),
+      fc.record({ kid: fc.string({ maxLength: 8 }) }),
+      fc.record({ crit: fc.constant(['exp']) }),
+      fc.record({ jku: fc.constant('https://attacker.example/jwks') }),
+    ),
+  }),
+  fc.record({
+    segment: fc.constant(1 as const),
+    members: fc.oneof(
+      fc.record({ sub: fc.string({ maxLength: 12 }) }),
+      fc.record({ typ: fc.constantFrom('access', 'refresh') }),
+      fc.record({ exp: fc.integer({ min: 0, max: 2 ** 40 }) }),
+      fc.record({ admin: fc.boolean() }),
+    ),
+  }),
+);
+
+// Each mutation may also splice in parts of `other`, a valid JWT of the other type.
+type InnerMutation = (jwt: string, other: string) => string;
+
+const innerMutation: fc.Arbitrary<InnerMutation> = fc.oneof(
+  mutation.map(
+    (mutate): InnerMutation =>
+      (jwt) =>
+        mutate(jwt),
+  ),
+  fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 255 })).map(
+    ([segment, at, mask]): InnerMutation =>
+      (jwt) =>
+        editSegmentBytes(jwt, segment, (bytes) => {
+          const copy = Buffer.from(bytes);
+
+          if (copy.length > 0) copy[at % copy.length]! ^= mask;
+
+          return copy;
+        }),
+  ),
+  fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 4 })).map(
+    ([segment, extra]): InnerMutation =>
+      (jwt) =>
+        editSegmentBytes(jwt, segment, (bytes) => Buffer.concat([bytes, extra])),
+  ),
+  jsonEdit.map(
+    ({ segment, members }): InnerMutation =>
+      (jwt) =>
+        editSegmentJson(jwt, segment, members),
+  ),
+  fc.constant<InnerMutation>((jwt) => {
+    const [header, payload, signature] = segmentsOf(jwt);
+
+    return [payload, header, signature].join('.');
+  }),
+  fc
+    .tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 }))
+    .map(([from, to]): InnerMutation => (jwt, other) => {
+      const parts = segmentsOf(jwt);
+
+      parts[to] = segmentsOf(other)[from]!;
+
+      return parts.join('.');
+    }),
+);
+
+t.test(
+  'never verifies a mutated inner jwt re-wrapped with the outer key, and fails it before any claim check',
+  async (t) => {
+    const jwts = [
+      innerTokens.createAccessToken({ sub: 'user-1', scope: ['read'] }),
+      innerTokens.createRefreshToken({ sub: 'user-1' }),
+    ].map((token) => outerLayer.verify(token) as string);
+
+    t.equal(
+      innerTokens.verifyAccessToken(outerLayer.sign(jwts[0])).sub,
+      'user-1',
+      'an unmutated jwt re-wrapped with the outer key verifies',
+    );
+
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 1 }),
+        fc.array(innerMutation, { minLength: 1, maxLength: 3 }),
+        (index, mutations) => {
+          const [jwt, other] = [jwts[index]!, jwts[1 - index]!];
+          const mutated = mutations.reduce((value, mutate) => mutate(value, other), jwt);
+
+          fc.pre(mutated !== jwt && mutated !== other);
+
+          const token = outerLayer.sign(mutated);
+
+          for (const verify of [innerTokens.verifyAccessToken, innerTokens.verifyRefreshToken]) {
+            try {
+              verify(token);
+
+              return false;
+            } catch (err) {
+              if (!isTokenError(err) || !PRE_SIGNATURE_CODES.includes(err.code)) return false;
+            }
+          }
+
+          return true;
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    t.pass('1000 inner mutations refused');
+  },
+);
