@@ -76,6 +76,41 @@ const PLUGIN_KEYS = [
   'retryAfter',
 ] as const;
 
+/**
+ * Every option the core reads. `satisfies` makes a core option added, renamed or dropped fail
+ * this file's typecheck until the list follows, so a valid option is never refused here.
+ */
+const CORE_KEYS = Object.keys({
+  secret: true,
+  accessSecret: true,
+  refreshSecret: true,
+  outerSecret: true,
+  accessKeys: true,
+  refreshKeys: true,
+  algorithm: true,
+  accessTokenTtl: true,
+  refreshTokenTtl: true,
+  leeway: true,
+  issuer: true,
+  audience: true,
+  subjectClaim: true,
+  typeClaim: true,
+  requireIat: true,
+  requireJti: true,
+  outer: true,
+  maxTokenLength: true,
+  clock: true,
+  accessTokenCache: true,
+} satisfies Record<keyof TokenServiceOptions, true>);
+
+/**
+ * Options of `fastify.register` itself, which Fastify hands to the plugin too. They are no
+ * concern of ours (and have no effect on a plugin that does not encapsulate), so they pass.
+ */
+const REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers'];
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set([...PLUGIN_KEYS, ...CORE_KEYS, ...REGISTER_KEYS]);
+
 // RFC 6265 §4.1.1 cookie-name is an RFC 9110 token.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -230,16 +265,25 @@ function resolveGrace(value: unknown): number {
   return Math.round(value * 1000);
 }
 
+/** A misspelt option would otherwise be dropped in silence: `redisUrl` gives the memory store. */
+function checkKnownKeys(options: Record<string, unknown>): void {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) fail(`unknown option "${key}"`);
+  }
+}
+
 function serviceOptions(options: Record<string, unknown>): TokenServiceOptions {
-  const rest: Record<string, unknown> = { ...options };
-  for (const key of PLUGIN_KEYS) delete rest[key];
+  const rest: Record<string, unknown> = {};
+  for (const key of CORE_KEYS) {
+    if (options[key] !== undefined) rest[key] = options[key];
+  }
 
   return rest as TokenServiceOptions;
 }
 
 /**
- * Checks every plugin option once, at `register`; the core checks its own when the token
- * service is built.
+ * Checks every plugin option once, at `register`, and refuses a key that is neither the
+ * plugin's nor the core's; the core checks its own values when the token service is built.
  *
  * @throws FST_TA_INVALID_OPTION naming the option in double quotes
  */
@@ -247,6 +291,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (typeof input !== 'object' || input === null) fail('options must be an object');
 
   const options = input as Record<string, unknown>;
+  checkKnownKeys(options);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') fail('"clock" must be a function returning epoch ms');
 

@@ -49,6 +49,8 @@ const badOptions: [string, object, string][] = [
   ['a numeric "jwtCompat"', { jwtCompat: 1 }, '"jwtCompat"'],
   ['a zero "retryAfter"', { retryAfter: 0 }, '"retryAfter"'],
   ['a "clock" that is not a function', { clock: 5 }, '"clock"'],
+  ['a misspelt "redis" that would give the memory store', { redisUrl: 'redis://x' }, '"redisUrl"'],
+  ['a misspelt core option', { acessTokenTtl: 60 }, '"acessTokenTtl"'],
 ];
 
 for (const [what, options, name] of badOptions) {
@@ -62,6 +64,28 @@ for (const [what, options, name] of badOptions) {
     t.ok(error?.message.includes(name), `${error?.message} names ${name}`);
   });
 }
+
+t.test('accepts every core option and the options of fastify.register', async (t) => {
+  const app = await registerWith(t, {
+    accessTokenTtl: 600,
+    refreshTokenTtl: 3600,
+    leeway: 2,
+    issuer: 'auth.example',
+    audience: ['api'],
+    subjectClaim: 'uid',
+    typeClaim: 'kind',
+    requireIat: true,
+    requireJti: true,
+    outer: { salt: 'app.tokens' },
+    maxTokenLength: 4096,
+    accessTokenCache: 0,
+    prefix: '/auth',
+    logLevel: 'info',
+  });
+  const pair = await app.tokens.issue({ uid: 'u1' });
+
+  t.equal(pair.expiresIn, 600, 'core options reach the core');
+});
 
 t.test('fails registration when the core refuses a short secret', async (t) => {
   const app = Fastify();
