@@ -112,6 +112,8 @@ t.test('names the cluster node entry that is not host:port', async (t) => {
   }
 });
 
+// What the order means (the newest signs, every entry verifies) is shown end to end by
+// rotationSuite in helpers/flow.ts, on Redis: only a shared store lets a token outlive a restart.
 t.test('splits comma-separated secrets keeping the oldest first', async (t) => {
   const old = 'o'.repeat(32);
   const config = loadConfig({ ...secrets, JWT_SECRET: `${old}, ${SECRET_A}` });

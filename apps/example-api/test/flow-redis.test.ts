@@ -4,7 +4,7 @@ import {
   redisSkipReason,
   startRedisServer,
 } from '../../../packages/fastify-plugin/test/helpers/redis-server.js';
-import { flowSuite, sharedStoreSuite } from './helpers/flow.js';
+import { flowSuite, rotationSuite, sharedStoreSuite } from './helpers/flow.js';
 import { startApi, testConfig, type Response } from './helpers/http.js';
 
 async function eventually(
@@ -33,6 +33,7 @@ if (skip) {
 
   t.test('the whole flow on redis', async (t) => flowSuite(t, config));
   t.test('two api instances sharing one redis', async (t) => sharedStoreSuite(t, config));
+  t.test('rotating the secrets across restarts', async (t) => rotationSuite(t, config));
 
   t.test(
     'fails closed with 503 while redis is down and recovers when it is back',

@@ -254,6 +254,105 @@ export function sharedStoreSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => A
   });
 }
 
+const OLD_SECRETS = {
+  JWT_SECRET: 'old-access-secret-0123456789abcdef',
+  JWT_REFRESH_SECRET: 'old-refresh-secret-0123456789abcdef',
+  OUTER_SECRET: 'old-outer-secret-0123456789abcdef',
+};
+
+const NEW_SECRETS = {
+  JWT_SECRET: 'new-access-secret-0123456789abcdef',
+  JWT_REFRESH_SECRET: 'new-refresh-secret-0123456789abcdef',
+  OUTER_SECRET: 'new-outer-secret-0123456789abcdef',
+};
+
+type SecretName = keyof typeof OLD_SECRETS;
+
+const SECRET_NAMES = Object.keys(OLD_SECRETS) as SecretName[];
+
+// Mid-rotation every variable lists the old secret, then the new one: newest last.
+const ROTATING_SECRETS = Object.fromEntries(
+  SECRET_NAMES.map((name) => [name, `${OLD_SECRETS[name]},${NEW_SECRETS[name]}`]),
+);
+
+/**
+ * A secret rotation as the README tells it, one restart per step, seen as three instances on
+ * one store: before (old), during ("old,new") and after (new). The store must be shared: it
+ * holds the subject's issuance ledger, without which a token counts as revoked.
+ */
+export function rotationSuite(t: Test, config: (env?: NodeJS.ProcessEnv) => AppConfig): void {
+  t.test('"old,new" accepts tokens of the old secrets and signs with the new', async (t) => {
+    const users = cheapUsers();
+    const before = await startApi(config(OLD_SECRETS), { users });
+    const during = await startApi(config(ROTATING_SECRETS), { users });
+    const after = await startApi(config(NEW_SECRETS), { users });
+    t.teardown(() => Promise.all([before.close(), during.close(), after.close()]));
+
+    const old = await signUp(before, 'alice');
+
+    t.equal((await me(during, old.accessToken)).status, 200, 'old access token, mid-rotation');
+
+    const exchanged = await refresh(during, old.refreshToken);
+
+    t.equal(exchanged.status, 200, 'old refresh token, mid-rotation');
+
+    const issued: Array<[string, Pair]> = [
+      ['refreshed', exchanged.body],
+      ['logged in', await login(during, 'alice')],
+    ];
+    for (const [how, pair] of issued) {
+      const unknown = await me(before, pair.accessToken);
+
+      t.equal(unknown.status, 401, `${how}: not signed with the old secrets`);
+      t.equal(unknown.body.code, 'FST_TA_TOKEN_INVALID');
+      t.equal((await me(after, pair.accessToken)).status, 200, `${how}: new secrets verify it`);
+      t.equal((await refresh(after, pair.refreshToken)).status, 200, `${how}: and its refresh`);
+    }
+
+    const dropped = [await me(after, old.accessToken), await refresh(after, old.refreshToken)];
+
+    t.same(
+      dropped.map((response) => [response.status, response.body.code]),
+      [
+        [401, 'FST_TA_TOKEN_INVALID'],
+        [401, 'FST_TA_TOKEN_INVALID'],
+      ],
+      'with the old secrets dropped, their tokens are refused',
+    );
+  });
+
+  t.test('dropping the old secret of one variable refuses only what it signed', async (t) => {
+    const users = cheapUsers();
+    const before = await startApi(config(OLD_SECRETS), { users });
+    t.teardown(() => before.close());
+
+    await register(before, 'alice');
+
+    // [old access token on /me, old refresh token on /auth/refresh] once `name` holds only its
+    // new secret and the other two still list both. The outer secret covers both tokens.
+    const expected: Record<SecretName, [number, number]> = {
+      JWT_SECRET: [401, 200],
+      JWT_REFRESH_SECRET: [200, 401],
+      OUTER_SECRET: [401, 401],
+    };
+
+    for (const name of SECRET_NAMES) {
+      const api = await startApi(config({ ...ROTATING_SECRETS, [name]: NEW_SECRETS[name] }), {
+        users,
+      });
+      t.teardown(() => api.close());
+
+      const old = await login(before, 'alice');
+      const statuses = [
+        (await me(api, old.accessToken)).status,
+        (await refresh(api, old.refreshToken)).status,
+      ];
+
+      t.same(statuses, expected[name], name);
+    }
+  });
+}
+
 function credentials(username: string) {
   return { username, password: PASSWORD };
 }
