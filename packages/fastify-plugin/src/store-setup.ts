@@ -155,6 +155,8 @@ export async function setupStore(
   return {
     store: createMemoryStore({ clock: options.clock }),
     owned: true,
-    warning: 'memory revocation store is per process: revocations are not shared or kept',
+    warning:
+      'memory revocation store is per process: a restart signs every user out, and other ' +
+      "instances refuse this one's tokens and miss its revocations",
   };
 }

@@ -323,7 +323,9 @@ class MemoryStore implements MemoryRevocationStore {
 /**
  * Creates the in-process revocation store: bounded, every entry expires on its own (checked on
  * read and swept in the background by an unref'd timer), and all data is lost with the process.
- * The plugin's default; one process only, so use Redis behind a load balancer.
+ * The plugin's default; one process only. Through the plugin, a lost subject ledger means every
+ * earlier token is refused: a restart signs everyone out, and another process refuses tokens it
+ * did not see issued (and misses revocations made here). Use Redis behind a load balancer.
  *
  * When `maxEntries` is reached the store fails closed: every token issued before that moment
  * counts as revoked until the entry it had to forget would have expired.
