@@ -68,17 +68,30 @@ t.test('refuses an unknown option, so a typo cannot silently drop a check', asyn
   t.throws(() => createOuterSigner(null as unknown as OuterSignerOptions), configError('options'));
 });
 
-t.test('accepts the documented shapes', async (t) => {
+t.test('accepts the documented shapes and round-trips a value with each', async (t) => {
   const bytes = new TextEncoder().encode(SECRET);
-  const signers = [
-    create({}),
-    create({ secretKeys: bytes }),
-    create({ secretKeys: [SECRET, bytes], salt: new Uint8Array([1, 2]) }),
-    create({ salt: '', digest: 'sha512', keyDerivation: 'none', compress: true, leeway: 300 }),
-    create({ maxTokenLength: 1, maxPayloadLength: 1, clock: () => 1 }),
+  const long = 'x'.repeat(200);
+  const shapes: Array<[options: Record<string, unknown>, value: unknown]> = [
+    [{}, { sub: 'u' }],
+    [{ secretKeys: bytes }, 'x'],
+    [{ secretKeys: [SECRET, bytes], salt: new Uint8Array([1, 2]) }, [1, 'two']],
+    [{ salt: '', digest: 'sha512', keyDerivation: 'none', compress: true, leeway: 300 }, long],
+    [{ digest: 'sha256', keyDerivation: 'concat' }, null],
+    [{ keyDerivation: 'hmac', maxTokenLength: 60, maxPayloadLength: 3 }, 'x'],
+    [{ clock: () => 1_765_100_000_000 }, true],
   ];
 
-  t.equal(signers.length, 5);
+  for (const [options, value] of shapes) {
+    const signer = create(options);
+    const token = signer.sign(value);
+
+    t.same(signer.verify(token), value, JSON.stringify(options));
+  }
+
+  t.ok(create({ compress: true }).sign(long).startsWith('.'), 'compress deflates');
+  t.throws(() => create({ maxTokenLength: 1, maxPayloadLength: 1 }).sign('x'), {
+    code: 'ERR_TOKEN_TOO_LARGE',
+  });
   t.equal(create({}).verify(create({ secretKeys: bytes }).sign('x')), 'x', 'strings are utf-8');
 });
 
