@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import tokenizedAuth from '@tokenized-auth/fastify-plugin';
 import Fastify, {
@@ -137,10 +137,38 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         },
       },
     },
+    transformObject: markOptionalBodies,
   });
 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 }
+
+interface DocumentedOperation {
+  requestBody?: {
+    required?: boolean;
+    content?: Record<string, { schema?: { required?: unknown } }>;
+  };
+}
+
+// @fastify/swagger calls every request body required. A body schema that requires no member
+// belongs to a route that also takes no body at all (logout and logout-all default it to `{}`),
+// so say that in the document instead.
+const markOptionalBodies: SwaggerTransformObject = (document) => {
+  if (!('openapiObject' in document)) return document.swaggerObject;
+
+  const items = Object.values(document.openapiObject.paths ?? {}) as Array<
+    Record<string, DocumentedOperation>
+  >;
+  for (const operation of items.flatMap((item) => Object.values(item))) {
+    const body = operation.requestBody;
+    const schemas = Object.values(body?.content ?? {});
+    if (body && schemas.every(({ schema }) => schema?.required === undefined)) {
+      body.required = false;
+    }
+  }
+
+  return document.openapiObject;
+};
 
 // The default 429 carries no `code`; give it one like every other error the API returns.
 function rateLimited(_request: FastifyRequest, context: { statusCode: number; after: string }) {

@@ -59,6 +59,12 @@ t.test('serves the swagger ui and an openapi document built from the routes', as
 
   t.same(login.requestBody.content['application/json'].schema.required, ['username', 'password']);
   t.ok(login.responses['429'], 'documents the rate limit answer');
+
+  const bodyRequired = (path: string) => spec.body.paths[path].post.requestBody.required;
+
+  t.equal(bodyRequired('/auth/refresh'), true);
+  t.equal(bodyRequired('/auth/logout'), false, 'logout may be sent without a body');
+  t.equal(bodyRequired('/auth/logout-all'), false, 'logout-all may be sent without a body');
 });
 
 t.test('serves /docs and /docs/ with every asset their pages link to', async (t) => {
