@@ -24,6 +24,7 @@ export interface RedisServer {
   /** SIGSTOP: the socket stays open but nothing answers, as a wedged server would. */
   pause(): void;
   resume(): void;
+  /** FLUSHALL on a server the harness started; refused for `REDIS_URL`. */
   flushall(): Promise<void>;
 }
 
@@ -42,11 +43,23 @@ export function redisSkipReason(): string | undefined {
   return reason;
 }
 
-/** Why fault tests that stop or pause the server cannot run, or undefined when they can. */
+/**
+ * Why fault tests (stop, kill, pause, restart, flush) cannot run, or undefined when they can:
+ * they need a server the harness started, never one `REDIS_URL` points at, which may hold
+ * someone's data. Throws when `CI` is set, as {@link redisSkipReason} does: CI must not pass by
+ * skipping them.
+ */
 export function faultSkipReason(server: RedisServer): string | undefined {
   if (server.managed) return undefined;
 
-  return 'REDIS_URL was given explicitly: the server cannot be stopped, so fault tests skip';
+  const reason =
+    'REDIS_URL is set, and the harness never stops, pauses, restarts or flushes a server it ' +
+    'did not start';
+  if (process.env.CI) {
+    throw new Error(`${reason}: fault tests cannot run, and CI must not pass by skipping them`);
+  }
+
+  return `${reason}: fault tests skipped (unset REDIS_URL to run them on a throw-away server)`;
 }
 
 /** No persistence: a restart starts empty, as an unpersisted production Redis would. */
@@ -80,7 +93,9 @@ async function flushWith(url: string): Promise<void> {
 function externalServer(url: string): RedisServer {
   const parsed = new URL(url);
   const unavailable = async () => {
-    throw new Error('REDIS_URL server is not managed by the test harness');
+    throw new Error(
+      'REDIS_URL server is not managed by the test harness: never stopped or flushed',
+    );
   };
 
   return {
@@ -96,7 +111,7 @@ function externalServer(url: string): RedisServer {
       throw new Error('REDIS_URL server is not managed by the test harness');
     },
     resume: () => undefined,
-    flushall: () => flushWith(url),
+    flushall: unavailable,
   };
 }
 

@@ -181,7 +181,7 @@ if (skip) {
     t.equal(await store.isRevoked(after), false, 'tokens issued after the restart work');
   });
 
-  t.test('a flushed server keeps revoked tokens revoked', async (t) => {
+  t.test('a flushed server keeps revoked tokens revoked', faults, async (t) => {
     const store = await storeOn(server, t, recommended);
     const subject = `flush-${randomUUID()}`;
     const revoked = await issued(store, subject);
