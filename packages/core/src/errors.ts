@@ -12,8 +12,23 @@ export type TokenErrorCode =
   | 'ERR_TOKEN_CLAIM'
   | 'ERR_TOKEN_TYPE';
 
-/** Raised for invalid options at construction time; never for a token. */
+/** Raised for a bad option at construction, or a bad argument to a method; never for a token. */
 export type ConfigErrorCode = 'ERR_TOKEN_CONFIG';
+
+/**
+ * Every code an error thrown by this package may carry, to `switch` on exhaustively.
+ *
+ * @example
+ * function status(code: ErrorCode): number {
+ *   switch (code) {
+ *     case 'ERR_TOKEN_CONFIG':
+ *       return 500;
+ *     default:
+ *       return 401;
+ *   }
+ * }
+ */
+export type ErrorCode = TokenErrorCode | ConfigErrorCode;
 
 /** Safe context only: never the token, a secret or a signature. */
 export interface TokenErrorDetails {
@@ -129,9 +144,23 @@ export class TokenTypeError extends TokenError {
 export class ConfigError extends TypeError {
   readonly code: ConfigErrorCode = 'ERR_TOKEN_CONFIG';
 
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A mistake in how the `tokenized-auth` CLI was called; the CLI prints the message with the
+ * command's usage and exits 2. The library API never throws it.
+ *
+ * @example
+ * throw new UsageError('"--type" must be access or refresh');
+ */
+export class UsageError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'ConfigError';
+    this.name = 'UsageError';
   }
 }
 

@@ -12,7 +12,7 @@ export {
   TokenTooLargeError,
   TokenTypeError,
 } from './errors.js';
-export type { ConfigErrorCode, TokenErrorCode, TokenErrorDetails } from './errors.js';
+export type { ConfigErrorCode, ErrorCode, TokenErrorCode, TokenErrorDetails } from './errors.js';
 export { decodeBase64url, encodeBase64url } from './base64url.js';
 export { parseStrictJson } from './json.js';
 export { createOuterSigner } from './outer/index.js';

@@ -8,7 +8,7 @@ import {
   type TokenService,
   type TokenServiceOptions,
 } from '../index.js';
-import { UsageError } from './io.js';
+import { UsageError } from '../errors.js';
 import type { Settings, TokenKind } from './settings.js';
 
 /** The outcome of one verification: the token kind and claims, or the core's error code. */

@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /** What a command may touch, injected so the commands stay testable without a real process. */
 export interface CliIo {
   readonly stdin: AsyncIterable<Buffer | string>;
@@ -12,14 +14,6 @@ export interface CliIo {
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_USAGE = 2;
-
-/** A mistake in how the command was called; the message is shown with the command's usage. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 /**
  * Returns the token argument, or stdin's content for `-`, so a token need not enter shell

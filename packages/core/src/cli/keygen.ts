@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError, type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
+import { EXIT_OK, type CliIo } from './io.js';
 
 export const KEYGEN_HELP = `Usage: tokenized-auth keygen [--encoding hex|base64url]
 

@@ -1,5 +1,6 @@
 import { inspect } from './inspect.js';
-import { EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
+import { EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 import { keygen } from './keygen.js';
 import { verify } from './verify.js';
 

@@ -1,5 +1,5 @@
 import type { OuterSignerOptions, Secret, SecretList, TokenServiceOptions } from '../index.js';
-import { UsageError } from './io.js';
+import { UsageError } from '../errors.js';
 
 /** Options shared by `inspect` and `verify`, in `node:util` `parseArgs` form. */
 export const verificationOptions = {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { verifyWhole } from './check.js';
-import { EXIT_OK, EXIT_REJECTED, readToken, UsageError, type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
+import { EXIT_OK, EXIT_REJECTED, readToken, type CliIo } from './io.js';
 import { readSettings, VERIFICATION_HELP, verificationOptions } from './settings.js';
 
 export const VERIFY_HELP = `Usage: tokenized-auth verify [options] <token | ->

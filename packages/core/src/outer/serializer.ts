@@ -1,6 +1,6 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeBase64url, encodeBase64url } from '../base64url.js';
-import { TokenMalformedError, TokenTooLargeError } from '../errors.js';
+import { ConfigError, TokenMalformedError, TokenTooLargeError } from '../errors.js';
 import { parseStrictJson } from '../json.js';
 
 /**
@@ -11,13 +11,12 @@ import { parseStrictJson } from '../json.js';
  * JavaScript orders first. With `compress`, zlib is used only when it saves at least two bytes,
  * the rule of `URLSafeSerializerMixin.dump_payload`, and a leading '.' marks it.
  *
- * @throws {TypeError} when the value has no JSON form (undefined, a function, a symbol).
+ * @throws {ConfigError} `ERR_TOKEN_CONFIG` when the value has no JSON form (undefined, a function,
+ *   a symbol, a BigInt, a cycle).
  * @throws {TokenTooLargeError} `ERR_TOKEN_TOO_LARGE` when the JSON is over `maxPayloadLength`.
  */
 export function dumpPayload(value: unknown, compress: boolean, maxPayloadLength: number): string {
-  const json = JSON.stringify(value) as string | undefined;
-
-  if (json === undefined) throw new TypeError('value has no JSON form');
+  const json = toJson(value);
 
   const bytes = Buffer.from(json, 'utf8');
 
@@ -52,6 +51,22 @@ export function loadPayload(
   if (json.length > maxPayloadLength) throw tooLarge();
 
   return parseStrictJson(json);
+}
+
+// JSON.stringify returns undefined for some values and throws for others (BigInt, cycles, a
+// throwing toJSON); both are the caller's mistake, reported alike.
+function toJson(value: unknown): string {
+  let json: string | undefined;
+
+  try {
+    json = JSON.stringify(value) as string | undefined;
+  } catch (cause) {
+    throw new ConfigError('"value" has no JSON form', { cause });
+  }
+
+  if (json === undefined) throw new ConfigError('"value" has no JSON form');
+
+  return json;
 }
 
 function inflate(raw: Buffer, maxPayloadLength: number): Buffer {

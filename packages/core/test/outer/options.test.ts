@@ -143,8 +143,14 @@ t.test('fails closed on a clock that returns nonsense', async (t) => {
   }
 });
 
-t.test('refuses a value with no json form', async (t) => {
-  t.throws(() => create({}).sign(undefined), TypeError);
-  t.throws(() => create({}).sign(() => 1), TypeError);
-  t.throws(() => create({}).sign(10n), TypeError);
+t.test('refuses a value with no json form with a coded ConfigError', async (t) => {
+  const cyclic: Record<string, unknown> = {};
+
+  cyclic.self = cyclic;
+
+  for (const value of [undefined, () => 1, Symbol('s'), 10n, cyclic]) {
+    const error = t.throws(() => create({}).sign(value), configError('value'), typeof value);
+
+    t.ok(error instanceof ConfigError, 'a ConfigError, so still a TypeError');
+  }
 });

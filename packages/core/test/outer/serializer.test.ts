@@ -33,9 +33,16 @@ t.test('refuses to treat plain bytes as compressed or the reverse', async (t) =>
   t.throws(() => loadPayload(compressed, false, 65536), { code: 'ERR_TOKEN_MALFORMED' });
 });
 
-t.test('refuses a value without a json form', async (t) => {
-  t.throws(() => dumpPayload(undefined, false, 65536), { name: 'TypeError' });
-  t.throws(() => dumpPayload(Symbol('s'), false, 65536), { name: 'TypeError' });
+t.test('refuses a value without a json form with a coded ConfigError', async (t) => {
+  for (const value of [undefined, Symbol('s'), 1n]) {
+    const error = t.throws(() => dumpPayload(value, false, 65536), {
+      code: 'ERR_TOKEN_CONFIG',
+      name: 'ConfigError',
+      message: '"value" has no JSON form',
+    });
+
+    t.ok(error instanceof TypeError, 'still a TypeError');
+  }
 });
 
 t.test('caps the payload on both sides', async (t) => {
