@@ -18,9 +18,9 @@ async function masterConnections(sentinel: RedisSentinel): Promise<number> {
 const skip = sentinelSkipReason();
 let sentinel: RedisSentinel;
 
-if (skip) {
-  t.plan(0, skip);
-} else {
+// No t.plan(0) here: the subtests below are declared either way, and each reports the skip
+// with its reason; a plan of 0 would turn every one into "test count exceeds plan".
+if (!skip) {
   t.before(async () => {
     sentinel = await startRedisSentinel();
   });

@@ -45,9 +45,9 @@ async function slotOwners(nodes: ClusterNode[], key: string): Promise<number> {
 const skip = clusterSkipReason();
 let cluster: RedisCluster;
 
-if (skip) {
-  t.plan(0, skip);
-} else {
+// No t.plan(0) here: the subtests below are declared either way, and each reports the skip
+// with its reason; a plan of 0 would turn every one into "test count exceeds plan".
+if (!skip) {
   t.before(async () => {
     cluster = await startRedisCluster();
   });

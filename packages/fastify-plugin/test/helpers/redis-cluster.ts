@@ -61,7 +61,8 @@ export function clusterSkipReason(): string | undefined {
   if (missing.length === 0) return undefined;
 
   const reason =
-    `${missing.join(' and ')} not found on PATH and REDIS_CLUSTER_NODES unset: ` +
+    `${missing.join(' and ')} not found (REDIS_SERVER_BIN / REDIS_CLI_BIN, PATH, /usr/bin, ` +
+    '/usr/local/bin) and REDIS_CLUSTER_NODES unset: ' +
     'Redis Cluster suites skipped';
   if (process.env.CI) throw new Error(`${reason} (CI is set, so this is a failure)`);
 

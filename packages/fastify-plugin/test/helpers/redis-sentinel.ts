@@ -29,7 +29,9 @@ const GROUP = 'mymaster';
 export function sentinelSkipReason(): string | undefined {
   if (findBinary('redis-server')) return undefined;
 
-  const reason = 'redis-server not found on PATH: Redis Sentinel suite skipped';
+  const reason =
+    'redis-server not found (REDIS_SERVER_BIN, PATH, /usr/bin, /usr/local/bin): ' +
+    'Redis Sentinel suite skipped';
   if (process.env.CI) throw new Error(`${reason} (CI is set, so this is a failure)`);
 
   return reason;

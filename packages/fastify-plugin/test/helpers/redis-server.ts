@@ -37,7 +37,9 @@ const READY_TIMEOUT_MS = 5000;
 export function redisSkipReason(): string | undefined {
   if (process.env.REDIS_URL || findBinary('redis-server')) return undefined;
 
-  const reason = 'redis-server not found on PATH and REDIS_URL unset: Redis store suites skipped';
+  const reason =
+    'redis-server not found (REDIS_SERVER_BIN, PATH, /usr/bin, /usr/local/bin) and ' +
+    'REDIS_URL unset: Redis store suites skipped';
   if (process.env.CI) throw new Error(`${reason} (CI is set, so this is a failure)`);
 
   return reason;
