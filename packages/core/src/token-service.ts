@@ -17,7 +17,9 @@ import {
   type Secret,
   type SecretList,
 } from './keys.js';
-import { createOuterSigner, type OuterSigner, type OuterSignerOptions } from './outer/index.js';
+import type { OuterSigner, OuterSignerOptions } from './outer/index.js';
+import { readOuterOptions } from './outer/options.js';
+import { outerSignerFrom } from './outer/timed-serializer.js';
 import { createVerifiedCache } from './verified-cache.js';
 
 export type { TokenClaims, TokenType } from './claims.js';
@@ -232,13 +234,20 @@ function outerSigners(
   options: Omit<OuterSignerOptions, 'secretKeys'>,
   keys: OuterKeys,
 ): { access: OuterSigner; refresh: OuterSigner } {
-  const access = createOuterSigner({ ...options, secretKeys: keys.access });
-  const refresh =
-    keys.refresh === keys.access
-      ? access
-      : createOuterSigner({ ...options, secretKeys: keys.refresh });
+  const signer = (secretKeys: Buffer[]) => {
+    return outerSignerFrom(readOuterOptions({ ...options, secretKeys }, serviceOptionName));
+  };
+  const access = signer(keys.access);
+  const refresh = keys.refresh === keys.access ? access : signer(keys.refresh);
 
   return { access, refresh };
+}
+
+// Errors name the option as the caller wrote it: "outer.digest", not "digest".
+function serviceOptionName(option: keyof OuterSignerOptions): string {
+  if (option === 'secretKeys') return 'outerSecret';
+
+  return OUTER_OPTIONS.has(option) ? `outer.${option}` : option;
 }
 
 function kindWorker(

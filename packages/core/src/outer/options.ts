@@ -34,12 +34,21 @@ const MAX_PAYLOAD_LENGTH = 1 << 24;
 const WEAK_SECRET_BYTES = 32;
 let warnedWeakSecret = false;
 
+/** How an option is named in errors: as the caller wrote it, such as `outer.digest`. */
+export type OptionName = (option: keyof OuterSignerOptions) => string;
+
+const OWN_NAMES: OptionName = (option) => option;
+
 /**
- * Checks every option once and applies the itsdangerous defaults.
+ * Checks every option once and applies the itsdangerous defaults. `nameOf` lets a wrapper that
+ * takes these options nested in its own report them under the names its caller used.
  *
  * @throws {ConfigError} `ERR_TOKEN_CONFIG` naming the first bad option.
  */
-export function readOuterOptions(options: OuterSignerOptions): OuterConfig {
+export function readOuterOptions(
+  options: OuterSignerOptions,
+  nameOf: OptionName = OWN_NAMES,
+): OuterConfig {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('"options" must be an object');
   }
@@ -48,24 +57,26 @@ export function readOuterOptions(options: OuterSignerOptions): OuterConfig {
     if (!KNOWN_OPTIONS.has(name)) throw new ConfigError(`unknown option "${name}"`);
   }
 
+  const { salt, maxTokenLength, maxPayloadLength } = options;
+
   return {
-    secrets: readSecrets(options.secretKeys),
-    salt: options.salt === undefined ? Buffer.from('itsdangerous') : toBytes(options.salt, 'salt'),
-    digest: readDigest(options.digest),
-    keyDerivation: readDerivation(options.keyDerivation),
-    compress: readBoolean(options.compress, 'compress'),
-    clock: readClock(options.clock),
-    leeway: readInteger(options.leeway, 'leeway', 0, 0, MAX_LEEWAY),
+    secrets: readSecrets(options.secretKeys, nameOf('secretKeys')),
+    salt: salt === undefined ? Buffer.from('itsdangerous') : toBytes(salt, nameOf('salt')),
+    digest: readDigest(options.digest, nameOf('digest')),
+    keyDerivation: readDerivation(options.keyDerivation, nameOf('keyDerivation')),
+    compress: readBoolean(options.compress, nameOf('compress')),
+    clock: readClock(options.clock, nameOf('clock')),
+    leeway: readInteger(options.leeway, nameOf('leeway'), 0, 0, MAX_LEEWAY),
     maxTokenLength: readInteger(
-      options.maxTokenLength,
-      'maxTokenLength',
+      maxTokenLength,
+      nameOf('maxTokenLength'),
       8192,
       1,
       MAX_TOKEN_LENGTH,
     ),
     maxPayloadLength: readInteger(
-      options.maxPayloadLength,
-      'maxPayloadLength',
+      maxPayloadLength,
+      nameOf('maxPayloadLength'),
       65536,
       1,
       MAX_PAYLOAD_LENGTH,
@@ -73,20 +84,20 @@ export function readOuterOptions(options: OuterSignerOptions): OuterConfig {
   };
 }
 
-function readSecrets(value: unknown): Buffer[] {
+function readSecrets(value: unknown, option: string): Buffer[] {
   const list = Array.isArray(value) ? (value as unknown[]) : [value];
 
-  if (list.length === 0) throw new ConfigError('"secretKeys" must not be an empty list');
+  if (list.length === 0) throw new ConfigError(`"${option}" must not be an empty list`);
 
-  const secrets = list.map((secret) => toBytes(secret, 'secretKeys'));
+  const secrets = list.map((secret) => toBytes(secret, option));
 
   if (secrets.some((secret) => secret.length === 0)) {
-    throw new ConfigError('"secretKeys" must not contain an empty secret');
+    throw new ConfigError(`"${option}" must not contain an empty secret`);
   }
 
   if (!warnedWeakSecret && secrets.some((secret) => secret.length < WEAK_SECRET_BYTES)) {
     warnedWeakSecret = true;
-    process.emitWarning(`"secretKeys" has a secret shorter than ${WEAK_SECRET_BYTES} bytes`, {
+    process.emitWarning(`"${option}" has a secret shorter than ${WEAK_SECRET_BYTES} bytes`, {
       code: 'TA_WEAK_SECRET',
     });
   }
@@ -103,22 +114,22 @@ function toBytes(value: unknown, option: string): Buffer {
   throw new ConfigError(`"${option}" must be a string or a Uint8Array`);
 }
 
-function readDigest(value: unknown): OuterDigest {
+function readDigest(value: unknown, option: string): OuterDigest {
   if (value === undefined) return 'sha1';
 
   if (typeof value === 'string' && Object.hasOwn(DIGEST_BYTES, value)) {
     return value as OuterDigest;
   }
 
-  throw new ConfigError('"digest" must be one of "sha1", "sha256", "sha512"');
+  throw new ConfigError(`"${option}" must be one of "sha1", "sha256", "sha512"`);
 }
 
-function readDerivation(value: unknown): KeyDerivation {
+function readDerivation(value: unknown, option: string): KeyDerivation {
   if (value === undefined) return 'django-concat';
 
   if (typeof value === 'string' && DERIVATIONS.has(value)) return value as KeyDerivation;
 
-  throw new ConfigError('"keyDerivation" must be one of "django-concat", "concat", "hmac", "none"');
+  throw new ConfigError(`"${option}" must be one of "django-concat", "concat", "hmac", "none"`);
 }
 
 function readBoolean(value: unknown, option: string): boolean {
@@ -129,10 +140,10 @@ function readBoolean(value: unknown, option: string): boolean {
   return value;
 }
 
-function readClock(value: unknown): () => number {
+function readClock(value: unknown, option: string): () => number {
   if (value === undefined) return Date.now;
 
-  if (typeof value !== 'function') throw new ConfigError('"clock" must be a function');
+  if (typeof value !== 'function') throw new ConfigError(`"${option}" must be a function`);
 
   return value as () => number;
 }

@@ -49,7 +49,14 @@ interface Segments {
  * outer.verify(token, { maxAge: 900 }); // the JWT string, or throws a TokenError
  */
 export function createOuterSigner(options: OuterSignerOptions): OuterSigner {
-  const config = readOuterOptions(options);
+  return outerSignerFrom(readOuterOptions(options));
+}
+
+/**
+ * The signer for options already checked by {@link readOuterOptions}, for a wrapper that checks
+ * them under its own option names.
+ */
+export function outerSignerFrom(config: OuterConfig): OuterSigner {
   const mac = createMacSigner(config.secrets, config.salt, config.digest, config.keyDerivation);
   // Tokens signed within one second share their timestamp segment.
   let lastSeconds = 0;
