@@ -60,7 +60,11 @@ declare module 'fastify' {
   }
 
   interface FastifyRequest {
-    /** Claims of the verified access token; set by `verifyToken`, `authenticate`, `jwtVerify`. */
+    /**
+     * Claims of the verified access token; set by `verifyToken`, `authenticate`, `jwtVerify`.
+     * `null` before that. The type leaves `null` out so that a guarded route, the usual case,
+     * reads claims without a check; a route without `authenticate` must check, or verify first.
+     */
     user: TokenizedAuthUser;
     /** Verifies the request's access token, revocation included; sets `request.user`. */
     verifyToken(options?: VerifyTokenOptions): Promise<TokenizedAuthUser>;
