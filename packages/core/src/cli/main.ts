@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { run } from './run.js';
+import { internalErrorMessage, run } from './run.js';
 
 // 70 (EX_SOFTWARE in sysexits.h) keeps a bug apart from 1, which means "token rejected".
 const EXIT_INTERNAL = 70;
@@ -13,6 +13,6 @@ try {
     now: Date.now,
   });
 } catch (error) {
-  process.stderr.write(`tokenized-auth: internal error: ${(error as Error).message}\n`);
+  process.stderr.write(`tokenized-auth: ${internalErrorMessage(error)}\n`);
   process.exitCode = EXIT_INTERNAL;
 }
