@@ -8,10 +8,12 @@ import type { TokenFacts } from './stores/types.js';
 import type { TokenizedAuthUser } from './types.js';
 
 /**
- * Options of `request.verifyToken`.
+ * Options of `request.verifyToken`. Take a token from the body or a header, never from the URL:
+ * Fastify logs every request's URL, and proxies and browser history keep it.
  *
  * @example
- * const claims = await request.verifyToken({ token: request.query.token });
+ * const { token } = request.body as { token: string }; // a form post, say
+ * const claims = await request.verifyToken({ token });
  */
 export interface VerifyTokenOptions {
   /** Verify this token instead of the one the request carries (header or cookie). */
