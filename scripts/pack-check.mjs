@@ -1,13 +1,23 @@
 #!/usr/bin/env node
-// Packs the publishable packages as npm would publish them, installs the tarballs into a scratch
-// project outside the workspace with plain npm, and proves there that ESM, CommonJS, a Fastify
-// server, the CLI and a strict TypeScript consumer all work. Assumes `pnpm build` has run.
+// Packs the publishable packages as npm would publish them, lints the tarballs with publint,
+// installs them into a scratch project outside the workspace with plain npm, and proves there
+// that ESM, CommonJS, a Fastify server, the CLI and a strict TypeScript consumer all work. Then
+// `pnpm -r publish --dry-run` must succeed. Assumes `pnpm build` has run.
 // Usage: node scripts/pack-check.mjs [--keep]   (--keep leaves the scratch project on disk)
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkPublint, checkPublishDryRun } from './pack-check/publish.mjs';
+import { CheckFailure, run, step, writeJson } from './pack-check/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packages = [
@@ -18,19 +28,19 @@ const packages = [
 const consumerDependencies = ['fastify@^5', 'typescript@~5.9.3', '@types/node@^20'];
 const keep = process.argv.includes('--keep');
 
-class CheckFailure extends Error {}
-
 const started = Date.now();
 const scratch = mkdtempSync(join(tmpdir(), 'tokenized-auth-pack-check-'));
 
 try {
   const tarballs = packAll(join(scratch, 'tarballs'));
+  await checkPublint(packages, tarballs);
   const consumer = join(scratch, 'consumer');
   installConsumer(consumer, tarballs);
   checkModuleSystems(consumer);
   checkFastify(consumer);
   checkCli(consumer);
   checkTypes(consumer);
+  await checkPublishDryRun(root, packages);
   console.log(`pack-check: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   if (!keep) rmSync(scratch, { recursive: true, force: true });
 } catch (error) {
@@ -38,39 +48,6 @@ try {
   console.error(`pack-check: FAILED: ${reason}`);
   console.error(`pack-check: scratch project kept at ${scratch}`);
   process.exitCode = 1;
-}
-
-function step(title) {
-  console.log(`pack-check: ${title}`);
-}
-
-/** Runs a command; a non-zero exit becomes a CheckFailure carrying its output. */
-function run(what, command, args, options = {}) {
-  const result = spawnSync(command, args, {
-    encoding: 'utf8',
-    env: options.env ?? cleanEnv(),
-    cwd: options.cwd,
-    input: options.input,
-    timeout: options.timeout ?? 120_000,
-  });
-  if (result.error) throw new CheckFailure(`${what}: ${result.error.message}`);
-  if (result.status !== (options.expectStatus ?? 0)) {
-    const output = `${result.stdout}\n${result.stderr}`.trim();
-    throw new CheckFailure(`${what}: exit status ${result.status}\n${output}`);
-  }
-
-  return result.stdout;
-}
-
-// Variables pnpm or turbo set for their own children would steer the consumer's npm back
-// into this workspace's settings; a real user's npm sees none of them.
-function cleanEnv() {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (/^(npm_|pnpm_)/i.test(key) || key === 'NODE_OPTIONS') delete env[key];
-  }
-
-  return env;
 }
 
 function packAll(destination) {
@@ -203,7 +180,29 @@ function checkCli(consumer) {
   }
 }
 
+// NodeNext takes each condition's types; node10 resolution takes the top-level "types", and
+// reads it as CommonJS, as it reads "main". ESM typings there would describe the wrong module.
+function checkDeclarationFormats(consumer) {
+  step('checking each installed manifest names declarations of the matching module format');
+  for (const { name } of packages) {
+    const manifest = readFileSync(join(consumer, 'node_modules', name, 'package.json'), 'utf8');
+    const { types, exports } = JSON.parse(manifest);
+    const found = { import: exports['.'].import?.types, require: exports['.'].require?.types };
+    const wanted = { import: /\.d\.ts$/, require: /\.d\.cts$/ };
+    for (const condition of ['import', 'require']) {
+      if (!wanted[condition].test(found[condition] ?? '')) {
+        throw new CheckFailure(`${name}: exports "${condition}" types is ${found[condition]}`);
+      }
+    }
+
+    if (types !== found.require) {
+      throw new CheckFailure(`${name}: top-level "types" is ${types}, not ${found.require}`);
+    }
+  }
+}
+
 function checkTypes(consumer) {
+  checkDeclarationFormats(consumer);
   step('type-checking a strict TypeScript consumer (.mts and .cts)');
   writeJson(join(consumer, 'tsconfig.json'), {
     compilerOptions: {
@@ -270,8 +269,4 @@ async function main(): Promise<void> {
 
 ${kind === 'esm' ? 'await main();' : 'void main();'}
 `;
-}
-
-function writeJson(file, value) {
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
