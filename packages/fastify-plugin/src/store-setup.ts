@@ -90,6 +90,41 @@ async function waitForReady(client: Redis | Cluster, ms: number): Promise<boolea
   });
 }
 
+/** The names `@fastify/redis` keyed its clients by, given a `namespace`; [] for anything else. */
+function namespaces(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+
+  const entries = Object.entries(value);
+  if (!entries.every(([, client]) => isRedisClient(client))) return [];
+
+  return entries.map(([name]) => name);
+}
+
+/**
+ * The client `@fastify/redis` registered as `fastify.redis`. With a `namespace`, that plugin
+ * decorates an object of clients instead; which one holds revocations is the caller's choice.
+ */
+function registeredClient(fastify: FastifyInstance): Redis | Cluster {
+  const registered = (fastify as { redis?: unknown }).redis;
+  if (isRedisClient(registered)) return registered;
+
+  if (registered === undefined || registered === null) {
+    throw invalidOptionError(
+      '"store" is "redis" but neither "redis" is set nor fastify.redis registered',
+    );
+  }
+
+  const names = namespaces(registered);
+  if (names.length === 0) {
+    throw invalidOptionError('"store" is "redis" but fastify.redis is not an ioredis client');
+  }
+
+  throw invalidOptionError(
+    `"store" is "redis" but fastify.redis holds namespaced clients ` +
+      `(${names.map((name) => `"${name}"`).join(', ')}): pass one as "redis"`,
+  );
+}
+
 async function redisStore(
   fastify: FastifyInstance,
   options: ResolvedOptions,
@@ -97,16 +132,7 @@ async function redisStore(
 ): Promise<StoreSetup> {
   if (isRedisClient(redis)) return sharedRedisStore(redis, options);
 
-  if (redis === undefined) {
-    const registered = (fastify as { redis?: unknown }).redis;
-    if (!isRedisClient(registered)) {
-      throw invalidOptionError(
-        '"store" is "redis" but neither "redis" is set nor fastify.redis registered',
-      );
-    }
-
-    return sharedRedisStore(registered, options);
-  }
+  if (redis === undefined) return sharedRedisStore(registeredClient(fastify), options);
 
   const client = createClient(
     redis as string | RedisOptions | RedisClusterConfig,

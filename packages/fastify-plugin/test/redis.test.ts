@@ -1,8 +1,10 @@
 import fastifyRedis from '@fastify/redis';
+import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { bearer, buildApp } from './helpers/app.js';
+import tokenizedAuth from '../src/index.js';
+import { bearer, buildApp, SECRET } from './helpers/app.js';
 import {
   faultSkipReason,
   redisSkipReason,
@@ -94,6 +96,35 @@ t.test('reuses fastify.redis from @fastify/redis', { skip }, async (t) => {
   await app.close();
 
   t.equal(client.status, 'ready');
+});
+
+t.test('names the namespaces when fastify.redis holds namespaced clients', { skip }, async (t) => {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(fastifyRedis, { url: server.url, namespace: 'cache' });
+  await app.register(fastifyRedis, { url: server.url, namespace: 'queue' });
+
+  await t.rejects(async () => app.register(tokenizedAuth, { secret: SECRET, store: 'redis' }), {
+    code: 'FST_TA_INVALID_OPTION',
+    message:
+      '"store" is "redis" but fastify.redis holds namespaced clients ("cache", "queue"): pass one as "redis"',
+  });
+});
+
+t.test('uses a namespaced fastify.redis client passed as "redis"', { skip }, async (t) => {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(fastifyRedis, { url: server.url, namespace: 'sessions' });
+  await app.register(tokenizedAuth, { secret: SECRET, redis: app.redis['sessions'] });
+  const pair = await app.tokens.issue({ sub: 'namespaced' });
+  await app.tokens.revoke(pair.accessToken);
+
+  t.match(await app.tokens.health(), { store: 'redis', ok: true });
+  const keys = await app.redis['sessions']!.keys('*');
+  t.ok(
+    keys.some((key) => key.includes('{namespaced}')),
+    'state lives in that client',
+  );
 });
 
 t.test('shares revocations between two instances on one Redis', { skip }, async (t) => {

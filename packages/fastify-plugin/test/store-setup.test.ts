@@ -1,5 +1,7 @@
+import Fastify from 'fastify';
 import t from 'tap';
-import { bearer, buildApp, manualClock } from './helpers/app.js';
+import tokenizedAuth from '../src/index.js';
+import { bearer, buildApp, manualClock, SECRET } from './helpers/app.js';
 
 t.test('the memory store warns that a restart signs every user out', async (t) => {
   const { logs } = await buildApp(t);
@@ -43,3 +45,15 @@ t.test(
     t.equal((await me(b.app, later.accessToken)).statusCode, 200, 'the revocation stayed on A');
   },
 );
+
+t.test('says so when fastify.redis is something other than a client', async (t) => {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  // A mistake such as decorating the connection options instead of a client.
+  app.decorate('redis', { url: 'redis://localhost' } as never);
+
+  await t.rejects(async () => app.register(tokenizedAuth, { secret: SECRET, store: 'redis' }), {
+    code: 'FST_TA_INVALID_OPTION',
+    message: '"store" is "redis" but fastify.redis is not an ioredis client',
+  });
+});
