@@ -2,7 +2,8 @@
 // Packs the publishable packages as npm would publish them, lints the tarballs with publint,
 // installs them into a scratch project outside the workspace with plain npm, and proves there
 // that ESM, CommonJS, a Fastify server, the CLI and a strict TypeScript consumer all work. Then
-// `pnpm -r publish --dry-run` must succeed. Assumes `pnpm build` has run.
+// `pnpm -r publish --dry-run` must succeed, and `changeset version` on a copy of the workspace must
+// bump versions and write changelogs as the pending changesets say. Assumes `pnpm build` has run.
 // Usage: node scripts/pack-check.mjs [--keep]   (--keep leaves the scratch project on disk)
 import {
   existsSync,
@@ -16,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkChangesets } from './pack-check/changesets.mjs';
 import { checkCli } from './pack-check/cli.mjs';
 import { checkPublint, checkPublishDryRun } from './pack-check/publish.mjs';
 import { CheckFailure, run, step, writeJson } from './pack-check/run.mjs';
@@ -42,6 +44,7 @@ try {
   checkCli(consumer);
   checkTypes(consumer);
   await checkPublishDryRun(root, packages);
+  checkChangesets(root, packages, scratch);
   console.log(`pack-check: all checks passed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   if (!keep) rmSync(scratch, { recursive: true, force: true });
 } catch (error) {
