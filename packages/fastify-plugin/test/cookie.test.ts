@@ -37,6 +37,34 @@ t.test('lets a bearer header win over the cookie', async (t) => {
   t.equal(goodHeader.statusCode, 200, 'a bad cookie is ignored when the header is good');
 });
 
+t.test('a revoked or unreadable bearer header is never rescued by a valid cookie', async (t) => {
+  const { app, token } = await cookieApp(t);
+  const revoked = (await app.tokens.issue({ sub: 'cookie-user' })).accessToken;
+  await app.tokens.revoke(revoked);
+
+  const revokedHeader = await app.inject({
+    url: '/me',
+    headers: bearer(revoked),
+    cookies: { access: token },
+  });
+  t.equal(revokedHeader.json().code, 'FST_TA_TOKEN_REVOKED', 'the header decides');
+
+  const twoTokens = await app.inject({
+    url: '/me',
+    headers: { authorization: `Bearer ${token} ${token}` },
+    cookies: { access: token },
+  });
+  t.equal(twoTokens.statusCode, 400);
+  t.equal(twoTokens.json().code, 'FST_TA_BAD_REQUEST');
+
+  const emptyBearer = await app.inject({
+    url: '/me',
+    headers: { authorization: 'Bearer' },
+    cookies: { access: token },
+  });
+  t.equal(emptyBearer.json().code, 'FST_TA_BAD_REQUEST');
+});
+
 t.test('reads the cookie when the header uses another scheme', async (t) => {
   const { app, token } = await cookieApp(t);
   const res = await app.inject({

@@ -1,4 +1,4 @@
-import { createTokenService } from '@tokenized-auth/core';
+import { createOuterSigner, createTokenService } from '@tokenized-auth/core';
 import fc from 'fast-check';
 import t from 'tap';
 import { createMemoryStore, type RevocationStore } from '../src/index.js';
@@ -47,6 +47,34 @@ t.test('rejects a revoked access token with its own code', async (t) => {
   t.equal(res.statusCode, 401);
   t.equal(res.json().code, 'FST_TA_TOKEN_REVOKED');
   t.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"');
+});
+
+t.test('refuses other spellings of a revoked token: same JWT, another outer layer', async (t) => {
+  const keys = {
+    accessSecret: 'access-secret-for-the-respelling-test-0123456789',
+    refreshSecret: 'refresh-secret-for-the-respelling-test-0123456789',
+    outerSecret: 'outer-secret-for-the-respelling-test-0123456789ab',
+  };
+  const clock = manualClock(Date.UTC(2026, 11, 3, 12, 0, 0, 0));
+  const { app } = await buildApp(t, { secret: undefined, ...keys, clock: clock.now });
+  const pair = await app.tokens.issue({ sub: 'respelled' });
+  clock.advance(2000);
+  // What an attacker holding the outer key, or a second issuer sharing it, could produce.
+  const outer = (compress: boolean) =>
+    createOuterSigner({ secretKeys: keys.outerSecret, clock: clock.now, compress });
+  const jwt = outer(false).verify(pair.accessToken) as string;
+  const spellings = [outer(false).sign(jwt), outer(true).sign(jwt)];
+  const me = (token: string) => app.inject({ url: '/me', headers: bearer(token) });
+
+  t.equal(new Set([pair.accessToken, ...spellings]).size, 3, 'three spellings of one JWT');
+  for (const token of spellings) {
+    t.equal((await me(token)).statusCode, 200, 'a valid spelling while not revoked');
+  }
+
+  await app.tokens.revoke(pair.accessToken);
+  for (const token of spellings) {
+    t.equal((await me(token)).json().code, 'FST_TA_TOKEN_REVOKED', 'revoked by jti, not by text');
+  }
 });
 
 t.test('revoking an access token leaves its refresh token usable', async (t) => {
