@@ -33,4 +33,11 @@ export type {
 export type { TokenClaims, TokenType } from './claims.js';
 export { JWT_ALGORITHMS } from './jwt/algorithms.js';
 export type { JwtAlgorithm } from './jwt/algorithms.js';
-export type { JwtKeyPair, KeyInput, Secret, SecretList } from './keys.js';
+export type {
+  JwtKeyPair,
+  JwtSecretList,
+  KeyedSecret,
+  KeyInput,
+  Secret,
+  SecretList,
+} from './keys.js';

@@ -25,6 +25,26 @@ export type Secret = string | Uint8Array;
 export type SecretList = Secret | readonly Secret[];
 
 /**
+ * A JWT secret with the key id its tokens carry as the `kid` header. On verify, a token whose
+ * header names a `kid` is checked against that one key only.
+ *
+ * @example
+ * const accessSecret: KeyedSecret = { kid: '2025-06', secret: process.env.JWT_SECRET! };
+ */
+export interface KeyedSecret {
+  secret: Secret;
+  kid: string;
+}
+
+/**
+ * One JWT secret, plain or with a `kid`, or a list from oldest to newest.
+ *
+ * @example
+ * const accessSecret: JwtSecretList = [oldSecret, { kid: '2025-06', secret: newSecret }];
+ */
+export type JwtSecretList = Secret | KeyedSecret | readonly (Secret | KeyedSecret)[];
+
+/**
  * An asymmetric key: a `KeyObject`, or PEM text (string or bytes).
  *
  * @example
@@ -35,19 +55,26 @@ export type KeyInput = KeyObject | string | Uint8Array;
 /**
  * One asymmetric key pair for RS256, ES256 or EdDSA. `privateKey` is needed only to sign;
  * `publicKey` defaults to the one derived from `privateKey`. A key of the wrong type for the
- * pinned algorithm is a `ConfigError` (`ERR_TOKEN_CONFIG`) at construction.
+ * pinned algorithm is a `ConfigError` (`ERR_TOKEN_CONFIG`) at construction. With `kid`, tokens
+ * signed by this pair carry it as their `kid` header, and a token naming it is checked against
+ * this pair only.
  *
  * @example
  * const accessKeys: JwtKeyPair = generateKeyPairSync('ed25519'); // { privateKey, publicKey }
- * const verifyOnly: JwtKeyPair = { publicKey: accessPublicPem };
+ * const verifyOnly: JwtKeyPair = { publicKey: accessPublicPem, kid: 'auth-2025' };
  */
 export interface JwtKeyPair {
   privateKey?: KeyInput;
   publicKey?: KeyInput;
+  kid?: string;
 }
 
 /** Smallest secret accepted anywhere: 256 bits, the HS256 key size of RFC 7518 section 3.2. */
 export const MIN_SECRET_BYTES = 32;
+
+// A `kid` is written into every token header: long enough for a UUID or a date stamp with a
+// name, short enough not to bloat the token.
+const MAX_KID_LENGTH = 256;
 
 // Fixed HKDF salt (RFC 5869 section 3.1): it only separates this scheme from other uses of
 // the same master secret; the `info` labels below separate the keys from each other.
@@ -141,8 +168,8 @@ function toKeyObject(input: unknown, option: string, kind: 'private' | 'public')
 /** The options {@link resolveKeys} reads. */
 export interface KeyOptions {
   secret?: SecretList;
-  accessSecret?: SecretList;
-  refreshSecret?: SecretList;
+  accessSecret?: JwtSecretList;
+  refreshSecret?: JwtSecretList;
   outerSecret?: SecretList;
   accessKeys?: JwtKeyPair | readonly JwtKeyPair[];
   refreshKeys?: JwtKeyPair | readonly JwtKeyPair[];
@@ -151,7 +178,11 @@ export interface KeyOptions {
 /** Keys of one JWT kind: the newest signs (when it can), every one verifies. */
 export interface JwtKeySet {
   signKey: KeyObject | undefined;
+  /** The `kid` written into the header of every token `signKey` signs. */
+  signKid: string | undefined;
   verifyKeys: KeyObject[];
+  /** The `kid` of each of `verifyKeys`, in the same order; undefined where none was given. */
+  kids: (string | undefined)[];
   /** The option the keys came from, to name it in errors. */
   option: string;
 }
@@ -235,13 +266,65 @@ function jwtKeySet(
   }
 
   const size = minHmacSecretBytes(spec);
-  const secrets =
+  const secrets: KeyedBytes[] =
     options[secretOption] === undefined
-      ? derived(master, KEY_LABELS[kind], size, secretOption)
-      : secretList(options[secretOption], secretOption, size);
-  const verifyKeys = secrets.map((bytes) => hmacKey(bytes));
+      ? derived(master, KEY_LABELS[kind], size, secretOption).map((bytes) => ({ bytes }))
+      : keyedSecretList(options[secretOption], secretOption, size);
+  const verifyKeys = secrets.map(({ bytes }) => hmacKey(bytes));
+  const kids = secrets.map(({ kid }) => kid);
 
-  return { signKey: verifyKeys[verifyKeys.length - 1], verifyKeys, option: secretOption };
+  checkKidsUnique(kids, secretOption);
+
+  return {
+    signKey: verifyKeys[verifyKeys.length - 1],
+    signKid: kids[kids.length - 1],
+    verifyKeys,
+    kids,
+    option: secretOption,
+  };
+}
+
+interface KeyedBytes {
+  bytes: Buffer;
+  kid?: string;
+}
+
+function keyedSecretList(value: unknown, option: string, minBytes: number): KeyedBytes[] {
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+
+  if (list.length === 0) throw new ConfigError(`"${option}" must not be an empty list`);
+
+  return list.map((entry, i) => {
+    const name = list.length === 1 ? option : `${option}[${i}]`;
+
+    if (typeof entry !== 'object' || entry === null || entry instanceof Uint8Array) {
+      return { bytes: secretBytes(entry, name, minBytes) };
+    }
+
+    const { secret, kid } = entry as Partial<KeyedSecret>;
+
+    return {
+      bytes: secretBytes(secret, `${name}.secret`, minBytes),
+      kid: readKid(kid, `${name}.kid`),
+    };
+  });
+}
+
+function readKid(value: unknown, option: string): string {
+  if (typeof value !== 'string' || value === '' || value.length > MAX_KID_LENGTH) {
+    throw new ConfigError(`"${option}" must be a string of 1 to ${MAX_KID_LENGTH} characters`);
+  }
+
+  return value;
+}
+
+// A kid picks exactly one key on verify, so two keys of one kind may not share it.
+function checkKidsUnique(kids: readonly (string | undefined)[], option: string): void {
+  const named = kids.filter((kid) => kid !== undefined);
+
+  if (new Set(named).size !== named.length) {
+    throw new ConfigError(`"${option}" gives one "kid" to two keys`);
+  }
 }
 
 function keyPairSet(value: unknown, spec: AlgorithmSpec, option: string): JwtKeySet {
@@ -252,6 +335,7 @@ function keyPairSet(value: unknown, spec: AlgorithmSpec, option: string): JwtKey
   if (pairs.length === 0) throw new ConfigError(`"${option}" must not be an empty list`);
 
   const verifyKeys: KeyObject[] = [];
+  const kids: (string | undefined)[] = [];
   let signKey: KeyObject | undefined;
 
   pairs.forEach((pair, i) => {
@@ -261,7 +345,7 @@ function keyPairSet(value: unknown, spec: AlgorithmSpec, option: string): JwtKey
       throw new ConfigError(`"${name}" must be an object with "privateKey" or "publicKey"`);
     }
 
-    const { privateKey: secretHalf, publicKey: publicHalf } = pair as JwtKeyPair;
+    const { privateKey: secretHalf, publicKey: publicHalf, kid } = pair as JwtKeyPair;
 
     if (secretHalf === undefined && publicHalf === undefined) {
       throw new ConfigError(`"${name}" must have "privateKey" or "publicKey"`);
@@ -274,10 +358,13 @@ function keyPairSet(value: unknown, spec: AlgorithmSpec, option: string): JwtKey
     checkAsymmetricKey(spec, verifying, name);
     if (signing !== undefined) checkAsymmetricKey(spec, signing, name);
     verifyKeys.push(verifying);
+    kids.push(kid === undefined ? undefined : readKid(kid, `${name}.kid`));
     signKey = signing;
   });
 
-  return { signKey, verifyKeys, option };
+  checkKidsUnique(kids, option);
+
+  return { signKey, signKid: kids[kids.length - 1], verifyKeys, kids, option };
 }
 
 function derived(

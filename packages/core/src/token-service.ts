@@ -13,6 +13,8 @@ import {
   resolveKeys,
   type JwtKeyPair,
   type JwtKeySet,
+  type JwtSecretList,
+  type KeyedSecret,
   type OuterKeys,
   type Secret,
   type SecretList,
@@ -48,10 +50,13 @@ export interface TokenServiceOptions {
    * outer, access-JWT and refresh-JWT keys from it. Explicit per-layer options win over it.
    */
   secret?: SecretList;
-  /** HMAC secret(s) of access JWTs (>= hash size, 32 bytes for HS256). */
-  accessSecret?: SecretList;
-  /** HMAC secret(s) of refresh JWTs. */
-  refreshSecret?: SecretList;
+  /**
+   * HMAC secret(s) of access JWTs (>= hash size, 32 bytes for HS256); an entry may be
+   * `{ secret, kid }` to write and look up a `kid` header.
+   */
+  accessSecret?: JwtSecretList;
+  /** HMAC secret(s) of refresh JWTs, plain or `{ secret, kid }`. */
+  refreshSecret?: JwtSecretList;
   /** Secret(s) of the outer itsdangerous-compatible layer (>= 32 bytes). */
   outerSecret?: SecretList;
   /** Key pair(s) of access JWTs for RS256, ES256 and EdDSA, oldest -> newest. */
@@ -257,11 +262,13 @@ function kindWorker(
   cacheSize: number,
 ): KindWorker {
   const { spec, clock, policy } = shared;
-  const signJwt = keys.signKey ? createJwtSigner(spec, keys.signKey) : cannotSign(keys.option);
+  const signJwt = keys.signKey
+    ? createJwtSigner(spec, keys.signKey, keys.signKid)
+    : cannotSign(keys.option);
   // With derived keys a token of the other kind already fails the outer MAC. With one explicit
   // outer secret it fails here when the two kinds have different JWT keys
   // (ERR_TOKEN_SIGNATURE), and at the type claim otherwise (ERR_TOKEN_TYPE).
-  const verifyJwt = createJwtVerifier(spec, keys.verifyKeys);
+  const verifyJwt = createJwtVerifier(spec, keys.verifyKeys, keys.kids);
   const writeClaims = createClaimWriter(expectation, policy);
   // The outer timestamp is the signing time, so its age never exceeds the token lifetime.
   const verifyOptions = Object.freeze({ maxAge: expectation.ttl + policy.leeway });
@@ -446,4 +453,4 @@ function readOuter(value: unknown): TokenServiceOuterOptions {
   return picked;
 }
 
-export type { JwtAlgorithm, JwtKeyPair, Secret, SecretList };
+export type { JwtAlgorithm, JwtKeyPair, JwtSecretList, KeyedSecret, Secret, SecretList };

@@ -142,6 +142,110 @@ t.test('refuses secrets for asymmetric algorithms and key pairs for hmac', async
   );
 });
 
+t.test('reads a kid for each explicit jwt secret and key pair, newest signing', async (t) => {
+  const hmac = resolveKeys(
+    {
+      outerSecret: 'o'.repeat(32),
+      accessSecret: ['a'.repeat(32), { secret: 'b'.repeat(32), kid: 'k2' }],
+      refreshSecret: { secret: 'r'.repeat(32), kid: 'r1' },
+    },
+    algorithmSpec('HS256'),
+    false,
+  );
+
+  t.same(hmac.access.kids, [undefined, 'k2']);
+  t.equal(hmac.access.signKid, 'k2');
+  t.equal(hmac.access.signKey!.export().toString(), 'b'.repeat(32));
+  t.same(hmac.refresh.kids, ['r1']);
+
+  const pair = generateKeyPairSync('ed25519');
+  const asymmetric = resolveKeys(
+    { outerSecret: 'o'.repeat(32), accessKeys: { ...pair, kid: 'ed1' }, refreshKeys: pair },
+    algorithmSpec('EdDSA'),
+    false,
+  );
+
+  t.equal(asymmetric.access.signKid, 'ed1');
+  t.same(asymmetric.refresh.kids, [undefined]);
+});
+
+t.test('derives keys without a kid from the master secret', async (t) => {
+  const keys = resolveKeys({ secret: 'm'.repeat(32) }, algorithmSpec('HS256'), false);
+
+  t.same(keys.access.kids, [undefined]);
+  t.equal(keys.access.signKid, undefined);
+});
+
+t.test('refuses a bad or repeated kid naming the option', async (t) => {
+  const hs256 = algorithmSpec('HS256');
+  const base = { outerSecret: 'o'.repeat(32), refreshSecret: 'r'.repeat(32) };
+
+  for (const kid of ['', 42, 'k'.repeat(257), undefined]) {
+    expectConfigError(
+      t,
+      () =>
+        resolveKeys(
+          { ...base, accessSecret: { secret: 'a'.repeat(32), kid } as never },
+          hs256,
+          false,
+        ),
+      'accessSecret.kid',
+    );
+  }
+
+  expectConfigError(
+    t,
+    () => resolveKeys({ ...base, accessSecret: [{ secret: 'short', kid: 'k' }] }, hs256, false),
+    'accessSecret.secret',
+  );
+
+  const repeated = [
+    { secret: 'a'.repeat(32), kid: 'k' },
+    { secret: 'b'.repeat(32), kid: 'k' },
+  ];
+
+  expectConfigError(
+    t,
+    () => resolveKeys({ ...base, accessSecret: repeated }, hs256, false),
+    'accessSecret',
+  );
+
+  const pair = generateKeyPairSync('ed25519');
+
+  expectConfigError(
+    t,
+    () =>
+      resolveKeys(
+        {
+          ...base,
+          refreshSecret: undefined,
+          accessKeys: [
+            { ...pair, kid: 'e' },
+            { ...pair, kid: 'e' },
+          ],
+          refreshKeys: pair,
+        },
+        algorithmSpec('EdDSA'),
+        false,
+      ),
+    'accessKeys',
+  );
+  expectConfigError(
+    t,
+    () =>
+      resolveKeys(
+        {
+          outerSecret: 'o'.repeat(32),
+          accessKeys: { ...pair, kid: 7 as never },
+          refreshKeys: pair,
+        },
+        algorithmSpec('EdDSA'),
+        false,
+      ),
+    'accessKeys.kid',
+  );
+});
+
 t.test('parses pem keys and derives the public half of a private key', async (t) => {
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' });

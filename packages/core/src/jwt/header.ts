@@ -6,17 +6,23 @@ import type { AlgorithmSpec } from './algorithms.js';
 // than silently ignored.
 const KEY_LOCATORS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 
-/** The header this package writes for `spec`, and the only one `typ` and `alg` ever take. */
-export function headerJson(spec: AlgorithmSpec): string {
-  return JSON.stringify({ alg: spec.name, typ: 'JWT' });
+/**
+ * The header this package writes for `spec`, with the signing key's `kid` when it has one; the
+ * only values `typ` and `alg` ever take.
+ */
+export function headerJson(spec: AlgorithmSpec, kid?: string): string {
+  return JSON.stringify(
+    kid === undefined ? { alg: spec.name, typ: 'JWT' } : { alg: spec.name, kid, typ: 'JWT' },
+  );
 }
 
 /**
- * Checks a parsed JOSE header against the pinned algorithm. `alg` must equal it exactly, so
- * `none` (any case), another HMAC size and HMAC/asymmetric swaps all fail here, before any
- * key is touched (RFC 8725 section 3.1). `kid` is ignored: every configured key is tried.
+ * Checks a parsed JOSE header against the pinned algorithm and returns its `kid`, if any.
+ * `alg` must equal it exactly, so `none` (any case), another HMAC size and HMAC/asymmetric
+ * swaps all fail here, before any key is touched (RFC 8725 section 3.1). The `kid` is only a
+ * name to look up among the configured keys (RFC 7515 section 4.1.4); it never locates one.
  */
-export function checkHeader(header: unknown, spec: AlgorithmSpec): void {
+export function checkHeader(header: unknown, spec: AlgorithmSpec): string | undefined {
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new TokenMalformedError('JWT header is not an object', { claim: 'header' });
   }
@@ -48,6 +54,21 @@ export function checkHeader(header: unknown, spec: AlgorithmSpec): void {
   }
 
   checkTyp(members.typ);
+
+  return readKid(members.kid);
+}
+
+function readKid(kid: unknown): string | undefined {
+  if (kid === undefined) return undefined;
+
+  if (typeof kid !== 'string' || kid === '') {
+    throw new TokenMalformedError('"kid" header check failed', {
+      claim: 'kid',
+      reason: 'not a non-empty string',
+    });
+  }
+
+  return kid;
 }
 
 // RFC 7519 section 5.1: `typ` is optional; when present it is "JWT", compared as a media type,

@@ -7,11 +7,11 @@ import { headerJson } from './header.js';
 export type JwtSigner = (payloadJson: string) => string;
 
 /**
- * Returns a signer bound to one algorithm and one key. The encoded header is computed once;
- * each call encodes the payload text and signs.
+ * Returns a signer bound to one algorithm and one key, writing `kid` into the header when
+ * given. The encoded header is computed once; each call encodes the payload text and signs.
  */
-export function createJwtSigner(spec: AlgorithmSpec, key: KeyObject): JwtSigner {
-  const head = `${encodeBase64url(headerJson(spec))}.`;
+export function createJwtSigner(spec: AlgorithmSpec, key: KeyObject, kid?: string): JwtSigner {
+  const head = `${encodeBase64url(headerJson(spec, kid))}.`;
   const signature = signatureFunction(spec, key);
 
   return (payloadJson) => {

@@ -12,15 +12,20 @@ export type JwtVerifier = (token: string) => Record<string, unknown>;
 type SignatureCheck = (input: string, signature: string) => boolean;
 
 /**
- * Returns a verifier pinned to one algorithm that accepts a signature from any of `keys`
- * (newest first, the likeliest match). Order of work: segments, header, signature, and only
- * then the payload, so unsigned bytes never reach the payload parser.
+ * Returns a verifier pinned to one algorithm. `kids[i]`, when set, is the key id of `keys[i]`.
+ * A token whose header names a `kid` is checked against that one key, and refused when no key
+ * has it; a token without one is checked against every key, newest first (the likeliest
+ * match). Order of work: segments, header, signature, and only then the payload, so unsigned
+ * bytes never reach the payload parser.
  *
  * @throws {TokenError} `ERR_TOKEN_MALFORMED`, `ERR_TOKEN_ALGORITHM`, `ERR_TOKEN_SIGNATURE`.
  */
-export function createJwtVerifier(spec: AlgorithmSpec, keys: readonly KeyObject[]): JwtVerifier {
-  const ownHeader = encodeBase64url(headerJson(spec));
-  const checks = keys.map((key) => signatureCheck(spec, key)).reverse();
+export function createJwtVerifier(
+  spec: AlgorithmSpec,
+  keys: readonly KeyObject[],
+  kids: readonly (string | undefined)[] = [],
+): JwtVerifier {
+  const candidates = createKeyLookup(spec, keys, kids);
   const signatureChars = spec.family === 'hmac' ? base64urlLength(spec.signatureBytes) : 0;
 
   return (token) => {
@@ -31,11 +36,7 @@ export function createJwtVerifier(spec: AlgorithmSpec, keys: readonly KeyObject[
       throw new TokenMalformedError('JWT must have three segments', { reason: 'segments' });
     }
 
-    const header = token.slice(0, first);
-
-    // The header we write ourselves (and python-jose writes) is known good: skip parsing it.
-    if (header !== ownHeader) checkHeader(parseStrictJson(decodeBase64url(header)), spec);
-
+    const checks = candidates(token.slice(0, first));
     const input = token.slice(0, second);
     const signature = token.slice(second + 1);
 
@@ -48,6 +49,53 @@ export function createJwtVerifier(spec: AlgorithmSpec, keys: readonly KeyObject[
     }
 
     return payloadObject(token.slice(first + 1, second));
+  };
+}
+
+/**
+ * Returns the signature checks a header allows: one key for a known `kid`, every key (newest
+ * first) without one. The `kid` is looked up in a static map built here from configuration (a
+ * `Map`, so no kid reaches `Object.prototype`); an unknown one is refused.
+ */
+function createKeyLookup(
+  spec: AlgorithmSpec,
+  keys: readonly KeyObject[],
+  kids: readonly (string | undefined)[],
+): (header: string) => SignatureCheck[] {
+  const ownHeader = encodeBase64url(headerJson(spec));
+  const checks = keys.map((key) => signatureCheck(spec, key));
+  const newestFirst = [...checks].reverse();
+  const byKid = new Map<string, SignatureCheck[]>();
+  // The headers we write for each kid, which need no parsing.
+  const byOwnHeader = new Map<string, SignatureCheck[]>([[ownHeader, newestFirst]]);
+
+  kids.forEach((kid, i) => {
+    if (kid === undefined) return;
+
+    byKid.set(kid, [checks[i]!]);
+    byOwnHeader.set(encodeBase64url(headerJson(spec, kid)), [checks[i]!]);
+  });
+
+  return (header) => {
+    // A header we write ourselves (python-jose writes the plain one too) is known good.
+    const own = byOwnHeader.get(header);
+
+    if (own !== undefined) return own;
+
+    const kid = checkHeader(parseStrictJson(decodeBase64url(header)), spec);
+
+    if (kid === undefined) return newestFirst;
+
+    const named = byKid.get(kid);
+
+    if (named === undefined) {
+      throw new TokenSignatureError('"kid" header names no configured key', {
+        claim: 'kid',
+        reason: 'unknown kid',
+      });
+    }
+
+    return named;
   };
 }
 

@@ -21,6 +21,12 @@ t.test('writes a header with the pinned alg and typ jwt only', async (t) => {
   t.same(decodeJwt(sign('{"sub":"a"}')).header, { alg: 'HS512', typ: 'JWT' });
 });
 
+t.test("writes the signing key's kid into the header when it has one", async (t) => {
+  const sign = createJwtSigner(algorithmSpec('HS256'), createSecretKey(Buffer.alloc(32, 7)), 'k1');
+
+  t.same(decodeJwt(sign('{"sub":"a"}')).header, { alg: 'HS256', kid: 'k1', typ: 'JWT' });
+});
+
 t.test('writes es256 signatures as raw r||s, not der', async (t) => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwt = createJwtSigner(algorithmSpec('ES256'), privateKey)('{"sub":"a"}');

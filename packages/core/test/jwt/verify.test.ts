@@ -22,7 +22,76 @@ t.test('accepts a token it signed and returns the payload', async (t) => {
 t.test('accepts any header spelling that names the pinned alg', async (t) => {
   t.same(verify(forgeJwt({ typ: 'jwt', alg: 'HS256' }, PAYLOAD, secret)), PAYLOAD);
   t.same(verify(forgeJwt({ alg: 'HS256' }, PAYLOAD, secret)), PAYLOAD);
-  t.same(verify(forgeJwt({ alg: 'HS256', kid: 'anything' }, PAYLOAD, secret)), PAYLOAD);
+});
+
+t.test('refuses a kid when no configured key has one, even under a valid signature', async (t) => {
+  expectTokenError(
+    t,
+    () => verify(forgeJwt({ alg: 'HS256', kid: 'anything' }, PAYLOAD, secret)),
+    'ERR_TOKEN_SIGNATURE',
+    { claim: 'kid', reason: 'unknown kid' },
+  );
+});
+
+const keyed = createJwtVerifier(
+  hs256,
+  [createSecretKey(oldSecret), createSecretKey(secret)],
+  ['old', 'new'],
+);
+
+t.test('checks a token naming a kid against that one key only', async (t) => {
+  t.same(keyed(forgeJwt({ ...HEADER, kid: 'old' }, PAYLOAD, oldSecret)), PAYLOAD);
+  t.same(keyed(forgeJwt({ ...HEADER, kid: 'new' }, PAYLOAD, secret)), PAYLOAD);
+  expectTokenError(
+    t,
+    () => keyed(forgeJwt({ ...HEADER, kid: 'new' }, PAYLOAD, oldSecret)),
+    'ERR_TOKEN_SIGNATURE',
+    { reason: 'mismatch' },
+  );
+  expectTokenError(
+    t,
+    () => keyed(forgeJwt({ ...HEADER, kid: 'old' }, PAYLOAD, secret)),
+    'ERR_TOKEN_SIGNATURE',
+    { reason: 'mismatch' },
+  );
+});
+
+t.test('tries every key newest first for a token without a kid', async (t) => {
+  t.same(keyed(forgeJwt(HEADER, PAYLOAD, oldSecret)), PAYLOAD);
+  t.same(keyed(forgeJwt({ alg: 'HS256' }, PAYLOAD, secret)), PAYLOAD);
+});
+
+t.test('refuses an unknown kid, prototype names included, under a valid signature', async (t) => {
+  for (const kid of ['other', 'OLD', 'old ', '__proto__', 'constructor', 'toString']) {
+    expectTokenError(
+      t,
+      () => keyed(forgeJwt({ ...HEADER, kid }, PAYLOAD, secret)),
+      'ERR_TOKEN_SIGNATURE',
+      { claim: 'kid', reason: 'unknown kid' },
+    );
+  }
+});
+
+t.test('rejects a kid that is not a non-empty string', async (t) => {
+  for (const kid of ['', 1, null, ['new'], { id: 'new' }]) {
+    expectTokenError(
+      t,
+      () => keyed(forgeJwt({ ...HEADER, kid }, PAYLOAD, secret)),
+      'ERR_TOKEN_MALFORMED',
+      { claim: 'kid' },
+    );
+  }
+});
+
+t.test("checks a header it writes itself against that kid's key only", async (t) => {
+  const signedByOld = (kid: string) => {
+    return createJwtSigner(hs256, createSecretKey(oldSecret), kid)(JSON.stringify(PAYLOAD));
+  };
+
+  t.same(keyed(signedByOld('old')), PAYLOAD);
+  expectTokenError(t, () => keyed(signedByOld('new')), 'ERR_TOKEN_SIGNATURE', {
+    reason: 'mismatch',
+  });
 });
 
 t.test('accepts tokens from every key of a rotation list', async (t) => {

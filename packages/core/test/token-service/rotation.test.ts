@@ -1,6 +1,7 @@
 import t from 'tap';
 import { createTokenService } from '../../src/index.js';
 import { expectTokenError } from '../helpers/errors.js';
+import { decodeJwt } from '../helpers/jwt.js';
 import { NOW_MS, secretOf } from '../helpers/service.js';
 
 const clock = () => NOW_MS;
@@ -77,3 +78,41 @@ t.test('rotates asymmetric key pairs: the newest private key signs', async (t) =
     'ERR_TOKEN_SIGNATURE',
   );
 });
+
+t.test("writes the newest key's kid and picks the key by kid on verify", async (t) => {
+  const outer = { outerSecret: secretOf('o'), refreshSecret: secretOf('r'), clock };
+  const first = { kid: '2025-01', secret: secretOf('1') };
+  const second = { kid: '2025-02', secret: secretOf('2') };
+  const before = createTokenService({ ...outer, accessSecret: first });
+  const during = createTokenService({ ...outer, accessSecret: [first, second] });
+  const after = createTokenService({ ...outer, accessSecret: second });
+  const old = before.createAccessToken({ sub: 'u' });
+  const fresh = during.createAccessToken({ sub: 'u' });
+
+  t.same(decodeJwt(outerJwt(old)).header, { alg: 'HS256', kid: '2025-01', typ: 'JWT' });
+  t.same(decodeJwt(outerJwt(fresh)).header, { alg: 'HS256', kid: '2025-02', typ: 'JWT' });
+  t.equal(during.verifyAccessToken(old).sub, 'u');
+  t.equal(after.verifyAccessToken(fresh).sub, 'u');
+  expectTokenError(t, () => after.verifyAccessToken(old), 'ERR_TOKEN_SIGNATURE', {
+    claim: 'kid',
+    reason: 'unknown kid',
+  });
+});
+
+t.test('still verifies tokens without a kid against keys that have one', async (t) => {
+  const outer = { outerSecret: secretOf('o'), refreshSecret: secretOf('r'), clock };
+  const plain = createTokenService({ ...outer, accessSecret: secretOf('1') });
+  const keyed = createTokenService({
+    ...outer,
+    accessSecret: [
+      { kid: 'one', secret: secretOf('1') },
+      { kid: 'two', secret: secretOf('2') },
+    ],
+  });
+
+  t.equal(keyed.verifyAccessToken(plain.createAccessToken({ sub: 'u' })).sub, 'u');
+});
+
+function outerJwt(token: string): string {
+  return JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as string;
+}
