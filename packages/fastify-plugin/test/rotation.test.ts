@@ -3,6 +3,11 @@ import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenizedAuthOptions } from '../src/index.js';
 import { bearer, buildApp, manualClock, SECRET } from './helpers/app.js';
+import {
+  clusterSkipReason,
+  startRedisCluster,
+  type RedisCluster,
+} from './helpers/redis-cluster.js';
 import { redisSkipReason, startRedisServer, type RedisServer } from './helpers/redis-server.js';
 
 interface Variant {
@@ -13,12 +18,19 @@ interface Variant {
 }
 
 let server: RedisServer | undefined;
+let cluster: RedisCluster | undefined;
 const redisSkip = redisSkipReason();
+const clusterSkip = clusterSkipReason();
 
 t.before(async () => {
   if (!redisSkip) server = await startRedisServer();
+  // The rotation script touches a family's keys together: on a cluster they must share a slot.
+  if (!clusterSkip) cluster = await startRedisCluster();
 });
-t.teardown(() => server?.stop());
+t.teardown(async () => {
+  await server?.stop();
+  await cluster?.stop();
+});
 
 const variants: Variant[] = [
   {
@@ -40,6 +52,16 @@ const variants: Variant[] = [
       // wide enough for a loaded machine to fit two requests in.
       return {
         options: { redis: server!.url, refreshGrace: 1 },
+        pastGrace: () => sleep(1100),
+      };
+    },
+  },
+  {
+    name: 'redis cluster',
+    skip: clusterSkip,
+    setup() {
+      return {
+        options: { store: 'redis', redis: { cluster: cluster!.nodes }, refreshGrace: 1 },
         pastGrace: () => sleep(1100),
       };
     },
