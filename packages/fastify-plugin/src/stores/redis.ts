@@ -100,12 +100,10 @@ class RedisStore implements RevocationStore {
   }
 
   isRevoked(facts: TokenFacts): Promise<boolean> {
-    const keys = [
-      this.key(facts.subject, `j:${facts.jti}`),
-      this.key(facts.subject, 'c'),
-      this.key(facts.subject, 'l'),
-    ];
-    if (facts.family !== undefined) keys.push(this.key(facts.subject, `f:${facts.family}`));
+    // Escaping the subject is the costly part of a key: once per request, not once per key.
+    const base = this.subjectKeys(facts.subject);
+    const keys = [`${base}j:${facts.jti}`, `${base}c`, `${base}l`];
+    if (facts.family !== undefined) keys.push(`${base}f:${facts.family}`);
 
     // One MGET: every key shares the subject's hash tag, so this is one slot, one round trip.
     return this.call(async () => {
@@ -204,7 +202,12 @@ class RedisStore implements RevocationStore {
   }
 
   private key(subject: string, suffix: string): string {
-    return `${this.prefix}${hashTag(subject)}:${suffix}`;
+    return this.subjectKeys(subject) + suffix;
+  }
+
+  /** What every key of `subject` starts with: the prefix and the subject's hash tag. */
+  private subjectKeys(subject: string): string {
+    return `${this.prefix}${hashTag(subject)}:`;
   }
 
   /**
