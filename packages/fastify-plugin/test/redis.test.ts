@@ -107,7 +107,8 @@ t.test('names the namespaces when fastify.redis holds namespaced clients', { ski
   await t.rejects(async () => app.register(tokenizedAuth, { secret: SECRET, store: 'redis' }), {
     code: 'FST_TA_INVALID_OPTION',
     message:
-      '"store" is "redis" but fastify.redis holds namespaced clients ("cache", "queue"): pass one as "redis"',
+      '"store" is "redis" but fastify.redis holds namespaced clients ("cache", "queue"): ' +
+      'pass one as "redis"',
   });
 });
 

@@ -37,7 +37,8 @@ interface Segments {
  * @throws {ConfigError} `ERR_TOKEN_CONFIG` at construction, naming the bad option.
  *
  * `sign` throws `ERR_TOKEN_TOO_LARGE` when the token would exceed a cap, or a `ConfigError`
- * (`ERR_TOKEN_CONFIG`, a `TypeError`) for a value without a JSON form. `verify` and `verifyWithTimestamp` throw a `TokenError` with code
+ * (`ERR_TOKEN_CONFIG`, a `TypeError`) for a value without a JSON form. `verify` and
+ * `verifyWithTimestamp` throw a `TokenError` with code
  * `ERR_TOKEN_TOO_LARGE` (token or inflated payload over its cap), `ERR_TOKEN_MALFORMED`
  * (structure, encoding, timestamp, zlib, JSON), `ERR_TOKEN_SIGNATURE` (no key's MAC matches),
  * `ERR_TOKEN_NOT_YET_VALID` (signed more than `leeway` seconds in the future) or

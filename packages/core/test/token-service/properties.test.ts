@@ -281,7 +281,7 @@ const innerMutation: fc.Arbitrary<InnerMutation> = fc.oneof(
 );
 
 t.test(
-  'never verifies a mutated inner jwt re-wrapped with the outer key, and fails it before any claim check',
+  'never verifies a mutated inner jwt re-wrapped with the outer key, failing before the claims',
   async (t) => {
     const jwts = [
       innerTokens.createAccessToken({ sub: 'user-1', scope: ['read'] }),
