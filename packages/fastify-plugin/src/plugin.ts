@@ -57,7 +57,9 @@ async function createContext(
 
 // Answers a rejection itself: thrown, it would reach Fastify's default error handler, which logs
 // every 4xx at info, and one line per unauthenticated request is noise an attacker controls.
-// No async wrapper: Fastify ignores what a hook resolves to, so `.then` costs one promise only.
+// No async wrapper: `.then` costs one promise only. The rejection branch must resolve to the
+// reply `sendRejection` returns: that is how Fastify knows a hook answered, and without it the
+// route handler runs unauthenticated whenever sending takes a tick (an async onSend hook).
 function createAuthenticate(ctx: AuthContext): AuthenticateHook {
   return function authenticate(request, reply) {
     return verifyRequest(ctx, request).then(undefined, (error: HttpAuthError) =>

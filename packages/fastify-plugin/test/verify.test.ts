@@ -127,6 +127,33 @@ t.test(
   },
 );
 
+t.test('a rejected request never reaches its handler, even with an async onSend', async (t) => {
+  let reached = 0;
+  // An async onSend keeps the rejection's reply open across a tick: only the guard's returned
+  // reply stops Fastify from going on to the route's later hooks and its handler meanwhile.
+  const { app } = await buildApp(t, {}, (app) => {
+    app.addHook('onSend', async (_request, _reply, payload) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+
+      return payload;
+    });
+    app.addHook('preHandler', async () => {
+      reached++;
+    });
+  });
+  const pair = await app.tokens.issue({ sub: 'guarded' });
+  const ok = await app.inject({ url: '/me', headers: bearer(pair.accessToken) });
+  t.equal(ok.statusCode, 200);
+  t.equal(reached, 1, 'an accepted request goes on, so the counter can count');
+  await app.tokens.revoke(pair.accessToken);
+
+  for (const headers of [{}, bearer(pair.accessToken), bearer('not-a-token')]) {
+    const res = await app.inject({ url: '/me', headers });
+    t.equal(res.statusCode, 401);
+  }
+  t.equal(reached, 1, 'no rejected request went past the guard');
+});
+
 t.test('answers an expired token with the expired code', async (t) => {
   const clock = manualClock();
   const { app } = await buildApp(t, { clock: clock.now, accessTokenTtl: 60 });
