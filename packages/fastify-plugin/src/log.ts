@@ -20,6 +20,12 @@ export function logRejection(log: FastifyBaseLogger, error: HttpAuthError): void
     return;
   }
 
-  if (error.statusCode < 500)
-    log.debug({ code: error.code, reason: error.reason }, 'token rejected');
+  // The guard answers its own rejections, so no error handler would log a server-side one.
+  if (error.statusCode >= 500) {
+    log.error({ code: error.code }, 'token check failed on the server side');
+
+    return;
+  }
+
+  log.debug({ code: error.code, reason: error.reason }, 'token rejected');
 }

@@ -1,4 +1,7 @@
+import type { FastifyBaseLogger } from 'fastify';
 import t, { type Test } from 'tap';
+import type { HttpAuthError } from '../src/errors.js';
+import { logRejection } from '../src/log.js';
 import { createMemoryStore, type RevocationStore } from '../src/index.js';
 import { bearer, buildApp, manualClock } from './helpers/app.js';
 
@@ -44,10 +47,16 @@ t.test('authenticate logs a rejection once, at debug, and answers it itself', as
   const tampered = `${pair.accessToken.slice(0, -3)}abc`;
   logs.length = 0;
 
-  for (const headers of [bearer(pair.accessToken), bearer(tampered), {}]) {
+  const cases = [
+    { headers: bearer(pair.accessToken), challenge: 'Bearer error="invalid_token"' },
+    { headers: bearer(tampered), challenge: 'Bearer error="invalid_token"' },
+    // RFC 6750 section 3.1: a request without credentials gets the bare challenge.
+    { headers: {}, challenge: 'Bearer' },
+  ];
+  for (const { headers, challenge } of cases) {
     const res = await app.inject({ url: '/me', headers });
     t.equal(res.statusCode, 401);
-    t.match(res.headers['www-authenticate'], /^Bearer/);
+    t.equal(res.headers['www-authenticate'], challenge);
     t.same(Object.keys(res.json()), ['statusCode', 'code', 'error', 'message']);
     t.match(res.json(), { statusCode: 401, error: 'Unauthorized', code: /^FST_TA_/ });
   }
@@ -118,4 +127,30 @@ t.test('tokens methods log store trouble at warn', async (t) => {
   await t.rejects(app.tokens.issue({ sub: 'outage' }), { code: 'FST_TA_STORE_UNAVAILABLE' });
 
   t.match(rejectionLines(logs), [{ level: 40, code: 'FST_TA_STORE_UNAVAILABLE' }]);
+});
+
+t.test('logRejection puts a server-side failure at error, since no error handler sees it', (t) => {
+  const lines: { level: string; data: unknown }[] = [];
+  const at = (level: string) => (data: unknown) => void lines.push({ level, data });
+  const log = { error: at('error'), warn: at('warn'), debug: at('debug') };
+  const failure = {
+    statusCode: 500,
+    code: 'FST_TA_TEST_FAILURE',
+    reason: 'x',
+  } as unknown as HttpAuthError;
+  const rejected = {
+    statusCode: 401,
+    code: 'FST_TA_TOKEN_INVALID',
+    reason: 'y',
+  } as unknown as HttpAuthError;
+
+  logRejection(log as unknown as FastifyBaseLogger, failure);
+  logRejection(log as unknown as FastifyBaseLogger, rejected);
+
+  t.same(
+    lines.map((line) => line.level),
+    ['error', 'debug'],
+  );
+  t.match(lines[0]!.data, { code: 'FST_TA_TEST_FAILURE' });
+  t.end();
 });
