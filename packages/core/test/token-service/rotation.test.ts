@@ -113,6 +113,36 @@ t.test('still verifies tokens without a kid against keys that have one', async (
   t.equal(keyed.verifyAccessToken(plain.createAccessToken({ sub: 'u' })).sub, 'u');
 });
 
+t.test(
+  'a kid never carries a token across types, whether the kid names differ or not',
+  async (t) => {
+    // One outer secret for both types, as the Python profile has: only the JWT layer separates them.
+    const outerSecret = secretOf('o');
+    const distinct = createTokenService({
+      outerSecret,
+      accessSecret: { kid: 'a1', secret: secretOf('a') },
+      refreshSecret: { kid: 'r1', secret: secretOf('r') },
+      clock,
+    });
+    const shared = createTokenService({
+      outerSecret,
+      accessSecret: { kid: 'k', secret: secretOf('a') },
+      refreshSecret: { kid: 'k', secret: secretOf('r') },
+      clock,
+    });
+
+    for (const service of [distinct, shared]) {
+      const access = service.createAccessToken({ sub: 'u' });
+      const refresh = service.createRefreshToken({ sub: 'u' });
+
+      t.equal(service.verifyAccessToken(access).sub, 'u');
+      t.equal(service.verifyRefreshToken(refresh).sub, 'u');
+      expectTokenError(t, () => service.verifyAccessToken(refresh), 'ERR_TOKEN_SIGNATURE');
+      expectTokenError(t, () => service.verifyRefreshToken(access), 'ERR_TOKEN_SIGNATURE');
+    }
+  },
+);
+
 function outerJwt(token: string): string {
   return JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as string;
 }
