@@ -3,7 +3,7 @@ import {
   createOuterSigner,
   createTokenService,
   isTokenError,
-  type SecretList,
+  type JwtSecretList,
   type TokenClaims,
   type TokenService,
   type TokenServiceOptions,
@@ -114,7 +114,7 @@ function buildService(settings: Settings, keys: KeyOptions): TokenService {
 
 // The service needs both JWT keys; a kind whose key was not given gets a throwaway one and is
 // not tried, so a lone --jwt-secret still verifies access tokens.
-function jwtKeys(keys: { access?: SecretList; refresh?: SecretList }): KeyOptions {
+function jwtKeys(keys: { access?: JwtSecretList; refresh?: JwtSecretList }): KeyOptions {
   return {
     accessSecret: keys.access ?? randomBytes(64),
     refreshSecret: keys.refresh ?? randomBytes(64),

@@ -1,4 +1,11 @@
-import type { OuterSignerOptions, Secret, SecretList, TokenServiceOptions } from '../index.js';
+import type {
+  JwtSecretList,
+  KeyedSecret,
+  OuterSignerOptions,
+  Secret,
+  SecretList,
+  TokenServiceOptions,
+} from '../index.js';
 import { UsageError } from '../errors.js';
 
 /** Options shared by `inspect` and `verify`, in `node:util` `parseArgs` form. */
@@ -6,6 +13,8 @@ export const verificationOptions = {
   secret: { type: 'string' },
   'jwt-secret': { type: 'string', multiple: true },
   'refresh-secret': { type: 'string', multiple: true },
+  'jwt-kid-secret': { type: 'string', multiple: true },
+  'refresh-kid-secret': { type: 'string', multiple: true },
   'outer-secret': { type: 'string', multiple: true },
   salt: { type: 'string' },
   digest: { type: 'string' },
@@ -27,12 +36,18 @@ export const verificationOptions = {
 } as const;
 
 /** Help lines for {@link verificationOptions}, shared by both commands' `--help`. */
-export const VERIFICATION_HELP = `Secrets (flags win over the environment; to list rotated keys,
-oldest first, repeat a flag or comma-separate the variable):
+export const VERIFICATION_HELP = `Secrets (a layer's flags win over its variables; to list rotated
+keys, oldest first, repeat a flag or comma-separate the variable):
   --secret <s>            master secret (env TOKENIZED_AUTH_SECRET); derives every layer's key
   --jwt-secret <s>        access-token JWT key (env JWT_SECRET)
   --refresh-secret <s>    refresh-token JWT key (env JWT_REFRESH_SECRET)
   --outer-secret <s>      outer itsdangerous key (env OUTER_SECRET)
+
+JWT keys with a "kid" (a token whose header names a kid is checked against that key only):
+  --jwt-kid-secret <kid>:<s>      access-token JWT key and its kid (env JWT_KID_SECRET)
+  --refresh-kid-secret <kid>:<s>  refresh-token JWT key and kid (env JWT_REFRESH_KID_SECRET)
+  The kid ends at the first ":", so it cannot contain one; the rest, colons too, is the secret.
+  These add to --jwt-secret and --refresh-secret, so a rotation may mix both.
 
 Outer layer (defaults match itsdangerous):
   --salt <s>              default "itsdangerous"
@@ -60,7 +75,7 @@ type Values = { [K in keyof typeof verificationOptions]?: unknown };
 export type Keys =
   | { kind: 'none' }
   | { kind: 'master'; secret: Secret }
-  | { kind: 'explicit'; access?: SecretList; refresh?: SecretList; outer?: SecretList };
+  | { kind: 'explicit'; access?: JwtSecretList; refresh?: JwtSecretList; outer?: SecretList };
 
 export type TokenKind = 'access' | 'refresh';
 
@@ -95,7 +110,13 @@ export function readSettings(
 }
 
 function readKeys(values: Values, env: Readonly<Record<string, string | undefined>>): Keys {
-  const layerFlags = [values['jwt-secret'], values['refresh-secret'], values['outer-secret']];
+  const layerFlags = [
+    values['jwt-secret'],
+    values['refresh-secret'],
+    values['outer-secret'],
+    values['jwt-kid-secret'],
+    values['refresh-kid-secret'],
+  ];
   if (values.secret !== undefined) {
     if (layerFlags.some((flag) => flag !== undefined)) {
       throw new UsageError('"--secret" cannot be combined with per-layer secrets');
@@ -105,8 +126,18 @@ function readKeys(values: Values, env: Readonly<Record<string, string | undefine
   }
 
   const explicit = pickDefined({
-    access: secretList(values['jwt-secret'], env.JWT_SECRET),
-    refresh: secretList(values['refresh-secret'], env.JWT_REFRESH_SECRET),
+    access: jwtSecretList(values['jwt-secret'], env.JWT_SECRET, {
+      flag: '--jwt-kid-secret',
+      variable: 'JWT_KID_SECRET',
+      values: values['jwt-kid-secret'],
+      env: env.JWT_KID_SECRET,
+    }),
+    refresh: jwtSecretList(values['refresh-secret'], env.JWT_REFRESH_SECRET, {
+      flag: '--refresh-kid-secret',
+      variable: 'JWT_REFRESH_KID_SECRET',
+      values: values['refresh-kid-secret'],
+      env: env.JWT_REFRESH_KID_SECRET,
+    }),
     outer: secretList(values['outer-secret'], env.OUTER_SECRET),
   });
   if (Object.keys(explicit).length > 0) return { kind: 'explicit', ...explicit };
@@ -122,6 +153,47 @@ function secretList(flags: unknown, fromEnv: string | undefined): SecretList | u
   if (list.length === 0) return undefined;
 
   return list.length === 1 ? list[0] : list;
+}
+
+/** Where one layer's keyed secrets come from, and the names to quote when one is malformed. */
+interface KeyedSource {
+  flag: string;
+  variable: string;
+  values: unknown;
+  env: string | undefined;
+}
+
+/**
+ * One JWT layer's plain and keyed secrets. A keyed entry has a flag and variable of its own, so a
+ * plain secret that happens to contain a colon is never mistaken for a kid. Either flag replaces
+ * both variables: a layer's keys then come from the command line alone, as with the other flags.
+ * Plain secrets come first; the order only decides which key a token without a kid tries first.
+ */
+function jwtSecretList(
+  plainFlags: unknown,
+  plainEnv: string | undefined,
+  keyed: KeyedSource,
+): JwtSecretList | undefined {
+  const fromFlags = plainFlags !== undefined || keyed.values !== undefined;
+  const plainList = fromFlags ? ((plainFlags as string[] | undefined) ?? []) : splitList(plainEnv);
+  const keyedList = fromFlags
+    ? ((keyed.values as string[] | undefined) ?? []).map((entry) => keyedSecret(entry, keyed.flag))
+    : splitList(keyed.env).map((entry) => keyedSecret(entry, keyed.variable));
+  const list = [...plainList, ...keyedList];
+  if (list.length === 0) return undefined;
+
+  return list.length === 1 ? list[0] : list;
+}
+
+// Split at the first colon: a kid rarely needs one, a secret may well contain one. The message
+// names only the flag or variable, never the entry, which holds a secret.
+function keyedSecret(entry: string, source: string): KeyedSecret {
+  const colon = entry.indexOf(':');
+  if (colon <= 0 || colon === entry.length - 1) {
+    throw new UsageError(`"${source}" must be <kid>:<secret>`);
+  }
+
+  return { kid: entry.slice(0, colon), secret: entry.slice(colon + 1) };
 }
 
 function splitList(value: string | undefined): string[] {

@@ -37,7 +37,7 @@ export async function verify(args: readonly string[], io: CliIo): Promise<number
   if (verdict === undefined) {
     throw new UsageError(
       'no keys for the whole token: pass --secret, or --outer-secret and --jwt-secret ' +
-        'and/or --refresh-secret (or their environment variables)',
+        'and/or --refresh-secret or their --*-kid-secret forms (or their environment variables)',
     );
   }
 
