@@ -116,7 +116,7 @@ t.test('still verifies tokens without a kid against keys that have one', async (
 t.test(
   'a kid never carries a token across types, whether the kid names differ or not',
   async (t) => {
-    // One outer secret for both types, as the Python profile has: only the JWT layer separates them.
+    // One outer secret for both types, as in the Python profile: only the JWT layer differs.
     const outerSecret = secretOf('o');
     const distinct = createTokenService({
       outerSecret,
