@@ -140,17 +140,11 @@ t.test('never verifies a mutated token and only throws documented token errors',
 
         fc.pre(mutated !== token);
 
-        for (const verify of [tokens.verifyAccessToken, tokens.verifyRefreshToken]) {
-          try {
-            verify(mutated);
-
-            return false;
-          } catch (err) {
-            if (!isTokenError(err) || !TOKEN_ERROR_CODES.includes(err.code)) return false;
-          }
-        }
-
-        return true;
+        return refusedByEvery(
+          [tokens.verifyAccessToken, tokens.verifyRefreshToken],
+          mutated,
+          TOKEN_ERROR_CODES,
+        );
       },
     ),
     { numRuns: 1000 },
@@ -306,17 +300,11 @@ t.test(
 
           const token = outerLayer.sign(mutated);
 
-          for (const verify of [innerTokens.verifyAccessToken, innerTokens.verifyRefreshToken]) {
-            try {
-              verify(token);
-
-              return false;
-            } catch (err) {
-              if (!isTokenError(err) || !PRE_SIGNATURE_CODES.includes(err.code)) return false;
-            }
-          }
-
-          return true;
+          return refusedByEvery(
+            [innerTokens.verifyAccessToken, innerTokens.verifyRefreshToken],
+            token,
+            PRE_SIGNATURE_CODES,
+          );
         },
       ),
       { numRuns: 1000 },
@@ -324,3 +312,22 @@ t.test(
     t.pass('1000 inner mutations refused');
   },
 );
+
+/** True when every verifier throws for `token`, and only ever a TokenError with one of `codes`. */
+function refusedByEvery(
+  verifiers: ((token: string) => unknown)[],
+  token: string,
+  codes: readonly string[],
+): boolean {
+  for (const verify of verifiers) {
+    try {
+      verify(token);
+
+      return false;
+    } catch (err) {
+      if (!isTokenError(err) || !codes.includes(err.code)) return false;
+    }
+  }
+
+  return true;
+}
